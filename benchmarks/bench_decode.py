@@ -1,0 +1,52 @@
+"""Decoding cost of a 100-update page, against json.loads alone.
+
+Run with ``nox -s bench`` or ``uv run python benchmarks/bench_decode.py``.
+Both figures come from the same run, so their ratio is what to read: these
+machines are noisy, absolute times are not.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from buffer_async._converter import UpdateList, decode
+
+RECORDED = Path(__file__).resolve().parent.parent / "tests" / "data" / "real-responses"
+
+
+def page_of_100() -> bytes:
+    """A pending page of 100 real-shaped updates, built from the captured answer."""
+    sample = json.loads((RECORDED / "updates-pending-page.json").read_text())["updates"]
+    updates = []
+    for index in range(100):
+        update = dict(sample[index % len(sample)])
+        update["id"] = update["_id"] = f"{index:024x}"
+        updates.append(update)
+    return json.dumps({"total": 100, "updates": updates}).encode()
+
+
+def cpu_per_call(function: Any, rounds: int) -> float:
+    """Best-of-5 CPU seconds per call."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        for _ in range(rounds):
+            function()
+        best = min(best, (time.process_time() - started) / rounds)
+    return best
+
+
+def main() -> None:
+    body = page_of_100()
+    parse = cpu_per_call(lambda: json.loads(body), 200)
+    parse_and_decode = cpu_per_call(lambda: decode(json.loads(body), UpdateList, what="bench"), 200)
+    print(f"json.loads, 100 updates:           {parse * 1e3:8.3f} ms")
+    print(f"json.loads + decode, 100 updates:  {parse_and_decode * 1e3:8.3f} ms")
+    print(f"ratio:                             {parse_and_decode / parse:8.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,317 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from buffer_async import (
+    APIError,
+    Configuration,
+    CreatedUpdates,
+    EditedUpdate,
+    Interaction,
+    Profile,
+    ResponseDecodeError,
+    Schedule,
+    Service,
+    Update,
+    UpdateStatus,
+    User,
+)
+from buffer_async._converter import InteractionList, SharesCount, UpdateList, decode
+from buffer_async._responses import decipher
+
+from .recorded import load, names
+
+# Which model each captured response decodes into.
+RECORDED_MODELS: dict[str, Any] = {
+    "info-configuration.http": Configuration,
+    "profile-get.http": Profile,
+    "profile-schedules.http": tuple[Schedule, ...],
+    "profile-schedules.json": tuple[Schedule, ...],
+    "profiles-list.http": tuple[Profile, ...],
+    "unauthorized-401.http": None,  # no body: an error, tested in test_responses
+    "update-destroy.http": None,  # {"success": true, ...}: tested in the services
+    "update-get.json": Update,
+    "update-interactions-empty.http": InteractionList,
+    "updates-create.json": CreatedUpdates,
+    "updates-pending-page.json": UpdateList,
+    "updates-pending.http": UpdateList,
+    "user-deauthorize.json": None,
+    "user-get.json": User,
+}
+
+
+def test_every_recorded_response_is_listed() -> None:
+    assert set(names()) == set(RECORDED_MODELS)
+
+
+@pytest.mark.parametrize(
+    "name", [name for name, model in RECORDED_MODELS.items() if model is not None]
+)
+def test_every_recorded_response_decodes(name: str) -> None:
+    model = RECORDED_MODELS[name]
+    result = decode(load(name).json(), model, what=name)
+    assert result is not None
+
+
+def test_update_fields_from_a_real_answer() -> None:
+    update = decode(load("update-get.json").json(), Update, what="t")
+    assert update.id == "56d58b4131b2c21e1e0c5b6d"
+    assert update.status is UpdateStatus.BUFFER
+    assert update.profile_service is Service.TWITTER
+    assert update.due_at == datetime(2016, 3, 2, 2, 8, tzinfo=timezone.utc)
+    assert update.due_at.tzinfo is timezone.utc
+    assert update.media is not None
+    assert update.media.picture is not None
+    assert update.media.picture.endswith(".png")
+    assert update.clicks_caveat is False
+    assert update.extra == {"_id": "56d58b4131b2c21e1e0c5b6d"}
+
+
+def test_unscheduled_update_has_no_due_time() -> None:
+    created = decode(load("updates-create.json").json(), CreatedUpdates, what="t")
+    assert [u.due_at for u in created.updates] == [None, None]
+    assert created.updates[0].due_time == "-"
+    assert created.buffer_count == 1
+    assert created.buffer_percentage == 10
+    assert created.message == "One more post in your Buffer. Keep it topped up!"
+    assert created.updates[1].media is not None
+    assert created.updates[1].media.expanded_link is not None
+    # "success" and "code" are wire noise, still reachable
+    assert created.extra["success"] is True
+
+
+def test_profile_with_null_disconnected_and_nested_parts() -> None:
+    profile = decode(load("profile-get.http").json(), Profile, what="t")
+    assert profile.disconnected is None
+    assert profile.counts is not None
+    assert profile.counts.sent == 46
+    assert profile.statistics is not None
+    assert profile.statistics.followers == 179
+    assert profile.schedules[0].days[0] == "mon"
+    assert profile.timezone == "America/New_York"
+    assert profile.extra["quick_signin"] is True
+
+
+def test_configuration_nests_services_and_media() -> None:
+    configuration = decode(load("info-configuration.http").json(), Configuration, what="t")
+    twitter = configuration.services["twitter"]
+    assert twitter.types["profile"].character_limit == 140
+    assert twitter.types["profile"].icons["16"].startswith("http://")
+    assert twitter.urls is not None
+    assert twitter.urls.hashtag is not None
+    assert configuration.services["facebook"].urls is not None
+    assert configuration.services["facebook"].urls.hashtag is None
+    assert configuration.media is not None
+    assert configuration.media.picture_filetypes == ("jpeg", "jpg", "gif", "png")
+
+
+def test_user_with_groups_and_unknown_preferences() -> None:
+    user = decode(load("user-get.json").json(), User, what="t")
+    assert user.name == "Humber Aquino"
+    assert user.profile_groups[1].profile_ids == (
+        "4f4e7605512f7e803300000f",
+        "5665cc79752d53356952ed5d",
+    )
+    assert user.extra["pablo_preferences"]["stage_dimensions"]["width"] == 484
+
+
+def test_interactions_decode_with_their_user() -> None:
+    data = {
+        "total": 1,
+        "interactions": [
+            {
+                "_id": "50f98310c5ac415d7f2e74fd",
+                "created_at": 1358509258,
+                "event": "favorite",
+                "id": "50f98310c5ac415d7f2e74fd",
+                "interaction_id": "292235127847788544",
+                "user": {"username": "Crispy", "followers": 160, "twitter_id": 70712344376},
+            }
+        ],
+    }
+    page = decode(data, InteractionList, what="t")
+    interaction = page.interactions[0]
+    assert isinstance(interaction, Interaction)
+    assert interaction.user is not None
+    assert interaction.user.twitter_id == "70712344376"  # numbers where strings are expected
+    assert page.total == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (1320703582, datetime(2011, 11, 7, 22, 6, 22, tzinfo=timezone.utc)),
+        (1320703582.5, datetime(2011, 11, 7, 22, 6, 22, 500000, tzinfo=timezone.utc)),
+        ("1320703582", datetime(2011, 11, 7, 22, 6, 22, tzinfo=timezone.utc)),
+        ("2011-11-07T22:06:22Z", datetime(2011, 11, 7, 22, 6, 22, tzinfo=timezone.utc)),
+        (0, None),
+        ("0", None),
+        (None, None),
+    ],
+)
+def test_timestamps_become_aware_utc(raw: object, expected: datetime | None) -> None:
+    assert decode({"id": "u", "sent_at": raw}, Update, what="t").sent_at == expected
+
+
+def test_unknown_status_and_service_stay_strings() -> None:
+    update = decode(
+        {"id": "u", "status": "pending_approval", "profile_service": "lemmy"}, Update, what="t"
+    )
+    assert update.status == "pending_approval"
+    assert not isinstance(update.status, UpdateStatus)
+    assert update.profile_service == "lemmy"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [(True, True), (0, False), ("true", True), ("false", False)]
+)
+def test_booleans_accept_buffer_spellings(raw: object, expected: bool) -> None:
+    assert decode({"id": "u", "pinned": raw}, Update, what="t").pinned is expected
+
+
+@pytest.mark.parametrize(
+    ("data", "path"),
+    [
+        ({"id": "u", "due_at": "tomorrow"}, "$.due_at"),
+        ({"id": "u", "pinned": "maybe"}, "$.pinned"),
+        ({"id": "u", "media": "http://x"}, "$.media"),
+        ({"id": "u", "statistics": {"reach": "many"}}, "$.statistics.reach"),
+        ({"text": "no id"}, "$.id"),
+        ({"id": {"$oid": "x"}}, "$.id"),
+    ],
+)
+def test_decode_errors_name_the_path(data: dict[str, Any], path: str) -> None:
+    with pytest.raises(ResponseDecodeError) as caught:
+        decode(data, Update, what="GET /updates/u.json")
+    assert path in str(caught.value)
+    assert "GET /updates/u.json" in str(caught.value)
+
+
+def test_a_list_never_decodes_from_a_string() -> None:
+    with pytest.raises(ResponseDecodeError, match=r"\$\.days"):
+        decode({"days": "mon", "times": ["12:00"]}, Schedule, what="t")
+
+
+def test_wrong_top_level_shape_is_a_decode_error() -> None:
+    with pytest.raises(ResponseDecodeError, match="expected an object for Update"):
+        decode([{"id": "u"}], Update, what="t")
+    with pytest.raises(ResponseDecodeError):
+        decode({"updates": {"id": "u"}}, UpdateList, what="t")
+    with pytest.raises(ResponseDecodeError):
+        decode({"shares": "lots"}, SharesCount, what="t")
+
+
+def test_extra_is_read_only_and_kept_out_of_hashing() -> None:
+    update = decode({"id": "u", "brand_new": {"x": 1}}, Update, what="t")
+    assert update.extra["brand_new"] == {"x": 1}
+    with pytest.raises(TypeError):
+        update.extra["brand_new"] = 2  # type: ignore[index]
+    assert hash(update) == hash(decode({"id": "u"}, Update, what="t"))
+
+
+def test_models_are_frozen_and_turn_into_records() -> None:
+    update = decode(load("update-get.json").json(), Update, what="t")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        update.text = "x"  # type: ignore[misc]
+    record = attrs.asdict(update)
+    assert record["id"] == update.id
+    assert record["media"]["picture"] == update.media.picture  # type: ignore[union-attr]
+
+
+def test_repr_is_short_and_shows_what_is_set() -> None:
+    update = decode(
+        {"id": "u1", "text": "x" * 200, "status": "sent", "sent_at": 1320703582, "new": 1},
+        Update,
+        what="t",
+    )
+    text = repr(update)
+    assert text.startswith("Update(id='u1', status='sent', text='xxx")
+    assert "…" in text
+    assert "sent_at='2011-11-07T22:06:22+00:00'" in text
+    assert "extra={'new'}" in text
+    assert "profile_id" not in text
+    assert len(text) < 200
+
+
+# --- fuzz: whatever arrives, a model or ResponseDecodeError ---------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=10),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+FIELD_NAMES = [
+    "id",
+    "created_at",
+    "due_at",
+    "sent_at",
+    "status",
+    "media",
+    "statistics",
+    "profile_service",
+    "pinned",
+    "text",
+    "days",
+    "times",
+    "user",
+    "updates",
+    "total",
+    "interactions",
+    "services",
+    "types",
+    "icons",
+    "urls",
+    "counts",
+    "schedules",
+    "profile_groups",
+    "shares",
+    "update",
+]
+shaped_objects = st.dictionaries(st.sampled_from(FIELD_NAMES), json_values, max_size=8)
+MODELS = [
+    Update,
+    Profile,
+    User,
+    Schedule,
+    Configuration,
+    CreatedUpdates,
+    EditedUpdate,
+    UpdateList,
+    InteractionList,
+    SharesCount,
+    tuple[Profile, ...],
+]
+
+
+@settings(max_examples=300)
+@given(data=st.one_of(json_values, shaped_objects), model=st.sampled_from(MODELS))
+def test_decoder_returns_a_model_or_raises_decode_error(data: Any, model: Any) -> None:
+    outcome: object
+    try:
+        outcome = decode(data, model, what="fuzz")
+    except ResponseDecodeError as error:
+        outcome = error
+    if isinstance(outcome, ResponseDecodeError):
+        assert "fuzz" in str(outcome)
+    else:
+        assert isinstance(outcome, tuple) or attrs.has(type(outcome))
+
+
+@settings(max_examples=200)
+@given(st.binary(max_size=64))
+def test_json_decoder_on_arbitrary_bytes(raw: bytes) -> None:
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    outcome: object
+    try:
+        outcome = decode(decipher(200, {}, raw, now=now), Update, what="fuzz")
+    except (ResponseDecodeError, APIError) as error:  # an error body in a 200 is an APIError
+        outcome = error
+    assert isinstance(outcome, Update | ResponseDecodeError | APIError)
