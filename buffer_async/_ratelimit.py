@@ -1,0 +1,422 @@
+"""Client-side rate limiting that never earns a 429.
+
+Buffer allows ``R = 60`` requests per user per ``P = 60`` seconds and does not
+say how it counts (fixed window, sliding log or sliding counter). A limiter is
+safe against all three only if **no window of length P, placed anywhere, ever
+holds more than R requests**.
+
+The naive token bucket (capacity 60, one token per second) fails that: it
+grants 60 at once from a full bucket, then one per second, so the first minute
+``[0, 60)`` holds 60 + 59 = 119 requests, and the closed window ``[0, 60]``
+holds 120.
+
+Here the bucket is a GCRA (generic cell rate algorithm, "theoretical arrival
+time"), equivalent to a token bucket of capacity ``b = burst`` refilled every
+``T = interval`` seconds, with ``T = P / (R - m - b)`` for ``m = margin``.
+Each grant at time ``t`` needs ``t >= tat - (b - 1)·T`` and moves
+``tat = max(tat, t) + T``, so after ``k`` grants starting at ``t_1`` the
+``k``-th satisfies ``t_k - t_1 >= (k - b)·T``. Hence a closed window of length
+``L`` holds at most ``b + floor(L / T)`` grants, and for ``L = P``::
+
+    b + floor(P / T) = b + (R - m - b) = R - m
+
+so ``m`` requests per window are slack, and the sustained rate is
+``(R - m - b) / R`` of the budget: 58 / 60 = 0.967 with the defaults
+(``burst=1``, ``margin=1``). What that slack buys:
+
+- sliding log: at most ``R - m`` in any window, wherever it starts;
+- fixed window: a fixed window is one of those windows;
+- sliding counter (``prev · (1 - f) + curr`` at fraction ``f`` into the
+  current window): ``prev + curr`` covers a span of ``(1 + f)·P`` and ``curr``
+  one of ``f·P``, so the estimate is
+  ``(1 - f)(prev + curr) + f·curr <= (1 - f)(b + (1 + f)P/T) + f(b + fP/T)
+  = b + P/T = R - m``;
+- network jitter: a window of length ``P + J`` holds at most
+  ``b + floor((P + J) / T)``, which stays ``<= R`` while ``J < (m + 1)·T``
+  (about 2 s with the defaults).
+
+A 429 (``penalize``) moves ``tat`` so that the bucket is empty when the block
+ends: the next grant is at the block's end and steady spacing resumes, with no
+burst of tokens saved up during the block.
+
+``InProcessRateLimiter`` keeps plain-Python state only (no event, lock or
+cancel scope of any event loop outlives the ``acquire`` call that made it), so
+one limiter serves successive event loops (``asyncio.run`` twice, trio after
+asyncio) and, under its thread lock, loops running at once in several threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import math
+import sys
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+import anyio
+import anyio.lowlevel
+import attrs
+
+__all__ = [
+    "AnyioClock",
+    "Clock",
+    "InProcessRateLimiter",
+    "RateLimit",
+    "RateLimiter",
+    "shared_limiter",
+]
+
+
+@attrs.frozen
+class RateLimit:
+    """A server's budget and how much of it the limiter may spend.
+
+    Args:
+        requests: requests the server allows per ``period``.
+        period: the server's window, in seconds.
+        burst: requests that may go out back to back after a quiet spell.
+        margin: requests per window left unused, as slack for network jitter.
+
+    Raises:
+        ValueError: a parameter is out of range, or ``burst + margin`` leaves no
+            request for steady spacing (it must be less than ``requests``).
+    """
+
+    requests: int = 60
+    period: float = 60.0
+    burst: int = attrs.field(default=1, kw_only=True)
+    margin: int = attrs.field(default=1, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if self.requests < 1:
+            raise ValueError(f"requests must be at least 1, got {self.requests}")
+        if not (math.isfinite(self.period) and self.period > 0):
+            raise ValueError(f"period must be a positive number of seconds, got {self.period}")
+        if self.burst < 1:
+            raise ValueError(f"burst must be at least 1, got {self.burst}")
+        if self.margin < 0:
+            raise ValueError(f"margin must be at least 0, got {self.margin}")
+        if self.burst + self.margin >= self.requests:
+            raise ValueError(
+                f"burst + margin must be less than requests, got burst={self.burst} + "
+                f"margin={self.margin} >= requests={self.requests}"
+            )
+
+    @property
+    def interval(self) -> float:
+        """Seconds between grants at steady state: ``period / (requests - margin - burst)``."""
+        return self.period / (self.requests - self.margin - self.burst)
+
+    @property
+    def sustained_share(self) -> float:
+        """Share of the budget spent at steady state: ``(requests - margin - burst) / requests``.
+
+        With the defaults, 58 / 60 = 0.967.
+        """
+        return (self.requests - self.margin - self.burst) / self.requests
+
+
+@runtime_checkable
+class RateLimiter(Protocol):
+    """What the transport needs from a rate limiter (in-process, Redis, ...)."""
+
+    async def acquire(self) -> None:
+        """Wait until one more request may be sent."""
+
+    async def penalize(self, retry_after: float) -> None:
+        """Hold every waiting and future caller until ``retry_after`` seconds from now.
+
+        Called when the server answered 429.
+        """
+
+
+class Clock(Protocol):
+    """The time source of an ``InProcessRateLimiter`` (injectable for tests)."""
+
+    def now(self) -> float:
+        """The current time, in seconds."""
+
+    async def sleep_until(self, deadline: float) -> None:
+        """Return at or after ``deadline`` (a time on the scale of ``now``)."""
+
+
+# Each event loop's clock has its own zero (trio's adds a random offset of
+# hours), so AnyioClock shifts every loop's time, once per loop, onto one
+# timeline that keeps running between loops: time.monotonic()'s.
+_LOOP_OFFSET: anyio.lowlevel.RunVar[float] = anyio.lowlevel.RunVar("buffer_async_clock_offset")
+
+
+def _loop_offset() -> float:
+    offset = _LOOP_OFFSET.get(None)
+    if offset is None:
+        offset = _measure_loop_offset()
+        _LOOP_OFFSET.set(offset)
+    return offset
+
+
+def _measure_loop_offset() -> float:
+    # Bracket the loop's time between two monotonic readings; keep the tightest
+    # of three tries, in case the thread was preempted during one.
+    readings = []
+    for _ in range(3):
+        before = time.monotonic()
+        loop_now = anyio.current_time()
+        after = time.monotonic()
+        readings.append((after - before, (before + after) / 2 - loop_now))
+    return min(readings)[1]
+
+
+class AnyioClock:
+    """The running event loop's clock (``anyio.current_time``), on one timeline for all loops.
+
+    Each loop's time is shifted by a per-loop offset fixed when the loop first
+    asks, so that times taken in successive or concurrent loops compare.
+    Virtual clocks (trio's ``MockClock``) keep working: only the zero moves.
+    """
+
+    def now(self) -> float:
+        """The running loop's time, shifted onto the shared timeline."""
+        return anyio.current_time() + _loop_offset()
+
+    async def sleep_until(self, deadline: float) -> None:
+        """Sleep on the running loop until ``deadline`` on the shared timeline."""
+        await anyio.sleep_until(deadline - _loop_offset())
+
+
+class _TrioToken(Protocol):
+    def run_sync_soon(self, sync_fn: Callable[[], object]) -> None: ...
+
+
+_Loop = asyncio.AbstractEventLoop | _TrioToken
+
+
+def _running_loop() -> _Loop | None:
+    """The running asyncio loop or trio run in this thread, or ``None``."""
+    trio = sys.modules.get("trio")
+    if trio is not None:
+        try:
+            token: _TrioToken = trio.lowlevel.current_trio_token()
+        except RuntimeError:
+            pass
+        else:
+            return token
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _call_soon_threadsafe(loop: _Loop, callback: Callable[[], object]) -> bool:
+    """Run ``callback`` soon in ``loop``; ``False`` if that loop has ended."""
+    try:
+        if isinstance(loop, asyncio.AbstractEventLoop):
+            loop.call_soon_threadsafe(callback)
+        else:
+            loop.run_sync_soon(callback)
+    except RuntimeError:  # asyncio: "Event loop is closed"; trio: RunFinishedError
+        return False
+    return True
+
+
+def _do_nothing() -> None:
+    pass
+
+
+@attrs.define(eq=False)
+class _Waiter:
+    """One queued ``acquire`` call; it lives only as long as that call."""
+
+    event: anyio.Event
+    loop: _Loop
+
+    def wake(self) -> bool:
+        """Set the event in the waiter's own loop; ``False`` if that loop has ended."""
+        if _running_loop() is self.loop:
+            self.event.set()
+            return True
+        return _call_soon_threadsafe(self.loop, self.event.set)
+
+    def is_alive(self) -> bool:
+        """Whether the waiter's loop can still run it."""
+        return _running_loop() is self.loop or _call_soon_threadsafe(self.loop, _do_nothing)
+
+
+class InProcessRateLimiter:
+    """A FIFO, cancellation-safe GCRA limiter for the tasks of one process.
+
+    Callers are granted strictly in arrival order. Only the head of the queue
+    sleeps, on one timer until its slot; the others wait on an event that the
+    previous head sets when it leaves, so waiting costs no CPU. A caller
+    cancelled while queued consumes nothing: if it was the head, the next
+    caller takes over its slot.
+
+    Args:
+        rate_limit: the budget and how much of it to spend.
+        clock: the time source; the running event loop's clock by default.
+    """
+
+    def __init__(
+        self,
+        rate_limit: RateLimit = RateLimit(),
+        *,
+        clock: Clock | None = None,
+    ) -> None:
+        self._rate_limit = rate_limit
+        self._clock: Clock = AnyioClock() if clock is None else clock
+        self._interval = rate_limit.interval
+        self._tolerance = (rate_limit.burst - 1) * self._interval
+        self._tat = -math.inf  # theoretical arrival time
+        self._queue: OrderedDict[_Waiter, None] = OrderedDict()
+        self._granted = 0
+        self._lock = threading.Lock()  # guards the state above; never held across an await
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self._rate_limit!r}, queued={self.queued}, "
+            f"granted={self.granted})"
+        )
+
+    @property
+    def rate_limit(self) -> RateLimit:
+        """The budget this limiter spends."""
+        return self._rate_limit
+
+    @property
+    def queued(self) -> int:
+        """How many callers are waiting in ``acquire``."""
+        return len(self._queue)
+
+    @property
+    def granted(self) -> int:
+        """How many ``acquire`` calls have returned."""
+        return self._granted
+
+    async def acquire(self) -> None:
+        """Wait for this caller's turn and slot, then return.
+
+        Raises:
+            anyio.get_cancelled_exc_class(): cancelled while waiting; the caller
+                consumed nothing and its place passes to the next caller.
+        """
+        await anyio.lowlevel.checkpoint_if_cancelled()
+        clock = self._clock
+        loop = _running_loop()
+        assert loop is not None  # an awaited coroutine runs in a loop
+        with self._lock:
+            self._drop_dead_head()
+            if not self._queue and clock.now() >= self._next_slot():
+                self._grant(clock.now())
+                return
+            waiter = _Waiter(anyio.Event(), loop)
+            is_head = not self._queue
+            self._queue[waiter] = None
+        granted = closing = False
+        try:
+            if not is_head:
+                await waiter.event.wait()  # set by the previous head as it leaves
+            slept_until: float | None = None
+            while True:
+                with self._lock:
+                    slot = self._next_slot()
+                    # Trust the clock's word that the slot came, unless penalize() moved it.
+                    if slot == slept_until or clock.now() >= slot:
+                        self._grant(clock.now())
+                        granted = True
+                        self._leave(waiter)
+                        return
+                slept_until = slot
+                await clock.sleep_until(slot)
+        except GeneratorExit:
+            closing = True
+            raise
+        finally:
+            if not granted:
+                self._leave_locked(waiter, blocking=not closing)
+
+    async def penalize(self, retry_after: float) -> None:
+        """Hold every grant until ``retry_after`` seconds from now (the server said 429).
+
+        A longer block already in force is kept. When the block ends, one caller
+        goes at once and the rest follow at the steady interval, with no burst.
+
+        Raises:
+            ValueError: ``retry_after`` is negative or not finite.
+        """
+        if not (math.isfinite(retry_after) and retry_after >= 0):
+            raise ValueError(f"retry_after must be a finite number >= 0, got {retry_after}")
+        with self._lock:
+            block_end = self._clock.now() + retry_after
+            # The bucket is empty at block_end: its next slot is block_end, then every interval.
+            self._tat = max(self._tat, block_end + self._tolerance)
+
+    def _next_slot(self) -> float:
+        return self._tat - self._tolerance
+
+    def _grant(self, now: float) -> None:
+        self._tat = max(self._tat, now) + self._interval
+        self._granted += 1
+
+    def _leave_locked(self, waiter: _Waiter, *, blocking: bool) -> None:
+        # A coroutine closed by the garbage collector (its loop is gone) must not
+        # wait for the lock: this thread may hold it. A waiter left behind is
+        # dropped later by _drop_dead_head().
+        if self._lock.acquire(blocking=blocking):
+            try:
+                self._leave(waiter)
+            finally:
+                self._lock.release()
+
+    def _leave(self, waiter: _Waiter) -> None:
+        """Take ``waiter`` off the queue; if it was the head, wake the next one."""
+        if waiter not in self._queue:
+            return
+        was_head = next(iter(self._queue)) is waiter
+        del self._queue[waiter]
+        if was_head:
+            self._wake_head()
+
+    def _wake_head(self) -> None:
+        while self._queue:
+            head = next(iter(self._queue))
+            if head.wake():
+                return
+            del self._queue[head]  # its loop ended while it waited
+
+    def _drop_dead_head(self) -> None:
+        """Drop a head whose loop was closed while it waited, so it blocks nobody."""
+        if self._queue:
+            head = next(iter(self._queue))
+            if not head.is_alive():
+                del self._queue[head]
+                self._wake_head()
+
+
+_registry: weakref.WeakValueDictionary[tuple[str, RateLimit], InProcessRateLimiter] = (
+    weakref.WeakValueDictionary()
+)
+_registry_lock = threading.Lock()
+
+
+def shared_limiter(token: str, rate_limit: RateLimit) -> InProcessRateLimiter:
+    """The process-wide limiter for ``token`` and ``rate_limit``, made on first use.
+
+    Every client with the same token shares one budget, so they share one
+    limiter. The registry is keyed by the token's SHA-256 digest, never the
+    token, and holds limiters weakly: one goes away with its last client.
+
+    Args:
+        token: the access token whose budget the limiter spends.
+        rate_limit: the budget; clients with different budgets get different limiters.
+    """
+    key = (hashlib.sha256(token.encode()).hexdigest(), rate_limit)
+    with _registry_lock:
+        limiter = _registry.get(key)
+        if limiter is None:
+            limiter = InProcessRateLimiter(rate_limit)
+            _registry[key] = limiter
+        return limiter
