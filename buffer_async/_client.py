@@ -1,0 +1,145 @@
+"""``BufferClient``: the object users hold, with one attribute per resource."""
+
+from __future__ import annotations
+
+import os
+from types import TracebackType
+
+import httpx
+
+from ._ratelimit import RateLimit, RateLimiter, shared_limiter
+from ._retry import Backoff
+from ._services.info import InfoService
+from ._services.links import LinkService
+from ._services.profiles import ProfileService
+from ._services.schedules import ScheduleService
+from ._services.updates import DEFAULT_MAX_TEXT_LENGTH, UpdateService
+from ._services.user import UserService
+from ._transport import RequestStats, Transport
+
+__all__ = ["DEFAULT_BASE_URL", "TOKEN_ENVIRONMENT_VARIABLE", "BufferClient"]
+
+DEFAULT_BASE_URL = "https://api.bufferapp.com/1"
+TOKEN_ENVIRONMENT_VARIABLE = "BUFFER_ACCESS_TOKEN"
+_DEFAULT_RATE_LIMIT = RateLimit()
+
+
+def _resolve_token(access_token: str | None) -> str:
+    token = access_token if access_token is not None else os.environ.get(TOKEN_ENVIRONMENT_VARIABLE)
+    if token is not None and not isinstance(token, str):
+        raise TypeError(f"access_token must be a string, got {type(token).__name__}")
+    token = (token or "").strip()
+    if not token:
+        raise ValueError(
+            "No Buffer access token: pass BufferClient(access_token=...) "
+            f"or set the {TOKEN_ENVIRONMENT_VARIABLE} environment variable."
+        )
+    return token
+
+
+def _resolve_limiter(token: str, rate_limit: RateLimit | RateLimiter | None) -> RateLimiter | None:
+    if rate_limit is None:
+        return None
+    if isinstance(rate_limit, RateLimit):
+        # The budget is the user's, so clients with one token share one limiter.
+        return shared_limiter(token, rate_limit)
+    if isinstance(rate_limit, RateLimiter):
+        return rate_limit
+    raise TypeError(
+        f"rate_limit must be a RateLimit, a RateLimiter or None, got {type(rate_limit).__name__}"
+    )
+
+
+class BufferClient:
+    """An async client for Buffer's REST API v1.
+
+    Use it as an async context manager, or call ``aclose()`` when done::
+
+        async with BufferClient() as client:       # token from BUFFER_ACCESS_TOKEN
+            for profile in await client.profiles.list():
+                async for update in client.updates.sent(profile.id):
+                    print(update.text)
+
+    Args:
+        access_token: the OAuth access token; defaults to ``BUFFER_ACCESS_TOKEN``.
+        base_url: the API root; ``http://`` is accepted for loopback hosts only.
+        rate_limit: a ``RateLimit`` (shared by every client with the same token
+            in this process), a ``RateLimiter`` instance (in-process or Redis),
+            or ``None`` to turn client-side limiting off.
+        max_retries: retries after the first attempt; ``0`` disables them.
+        timeout: seconds (or an ``httpx.Timeout``) for every request.
+        http_client: a caller-owned ``httpx.AsyncClient``; the caller closes it.
+        max_text_length: longest ``text`` accepted before sending (a ceiling
+            no network accepts; networks' own limits are Buffer's to enforce).
+        backoff: the wait between retries when Buffer does not say.
+
+    Attributes:
+        user: the account (``client.user.get()``).
+        profiles: connected profiles.
+        schedules: posting schedules.
+        updates: queued and sent posts.
+        info: Buffer's configuration.
+        links: link share counts.
+    """
+
+    def __init__(
+        self,
+        access_token: str | None = None,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        rate_limit: RateLimit | RateLimiter | None = _DEFAULT_RATE_LIMIT,
+        max_retries: int = 3,
+        timeout: float | httpx.Timeout = 30.0,
+        http_client: httpx.AsyncClient | None = None,
+        max_text_length: int = DEFAULT_MAX_TEXT_LENGTH,
+        backoff: Backoff | None = None,
+    ) -> None:
+        token = _resolve_token(access_token)
+        self._transport = Transport(
+            access_token=token,
+            base_url=base_url,
+            limiter=_resolve_limiter(token, rate_limit),
+            max_retries=max_retries,
+            timeout=timeout,
+            http_client=http_client,
+            backoff=backoff,
+        )
+        self.user = UserService(self._transport)
+        self.profiles = ProfileService(self._transport)
+        self.schedules = ScheduleService(self._transport)
+        self.updates = UpdateService(self._transport, max_text_length=max_text_length)
+        self.info = InfoService(self._transport)
+        self.links = LinkService(self._transport)
+
+    def __repr__(self) -> str:
+        return f"<BufferClient {self._transport.base_url}>"
+
+    @property
+    def base_url(self) -> str:
+        """The API root this client calls."""
+        return self._transport.base_url
+
+    @property
+    def rate_limiter(self) -> RateLimiter | None:
+        """The limiter every request passes, or ``None`` when limiting is off."""
+        return self._transport.limiter
+
+    @property
+    def stats(self) -> RequestStats:
+        """Counters of requests sent, retries and 429s met, since the client was made."""
+        return self._transport.stats
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections this client opened (not a caller-owned ``http_client``)."""
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> BufferClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,43 @@
+"""What every service shares: send a request, decode the answer into a model."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from .._converter import decode
+from .._errors import ResponseDecodeError
+from .._requests import ApiRequest
+from .._transport import Transport
+
+__all__ = ["Service"]
+
+T = TypeVar("T")
+
+
+class Service:
+    """Base of the resource services: holds the transport, decodes answers."""
+
+    __slots__ = ("_transport",)
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._transport.base_url}>"
+
+    async def _fetch(self, request: ApiRequest, into: type[T]) -> T:
+        data = await self._transport.send(request)
+        return decode(data, into, what=self._transport.describe(request))
+
+    async def _fetch_json(self, request: ApiRequest) -> Any:
+        return await self._transport.send(request)
+
+    async def _expect_success(self, request: ApiRequest) -> None:
+        """Send a call whose answer is only ``{"success": true, ...}``."""
+        data = await self._transport.send(request)
+        if not isinstance(data, dict) or data.get("success") is not True:
+            raise ResponseDecodeError(
+                f"Buffer's answer to {self._transport.describe(request)} is not "
+                f'{{"success": true}}: {data!r:.200}',
+                may_have_been_applied=request.method == "POST",
+            )

@@ -1,0 +1,416 @@
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from buffer_async import (
+    AuthenticationError,
+    Backoff,
+    BadRequestError,
+    BufferAPIError,
+    RateLimitError,
+    RequestTimeout,
+    ResponseDecodeError,
+    ServerError,
+    TransportError,
+    __version__,
+)
+from buffer_async._requests import ApiRequest
+from buffer_async._transport import Transport, checked_base_url
+
+pytestmark = pytest.mark.anyio
+
+BASE = "https://api.bufferapp.com/1"
+TOKEN = "1/0123456789abcdef0123456789abcdef"
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+
+class RecordingLimiter:
+    def __init__(self) -> None:
+        self.acquired = 0
+        self.penalties: list[float] = []
+
+    async def acquire(self) -> None:
+        self.acquired += 1
+
+    async def penalize(self, retry_after: float) -> None:
+        self.penalties.append(retry_after)
+
+
+class Sleeps:
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def mock() -> Iterator[respx.MockRouter]:
+    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+        yield router
+
+
+def make_transport(sleeps: Sleeps, limiter: Any = None, **options: Any) -> Transport:
+    options.setdefault("max_retries", 3)
+    return Transport(
+        access_token=TOKEN,
+        base_url=BASE,
+        limiter=limiter,
+        sleep=sleeps,
+        uniform=lambda low, high: high,  # the jitter's upper bound, so waits are exact
+        now=lambda: NOW,
+        **options,
+    )
+
+
+GET = ApiRequest.get("/user.json")
+POST = ApiRequest.post("/updates/create.json", {"profile_ids": ["p1"], "text": "hi"})
+
+
+async def test_sends_bearer_token_user_agent_and_form(
+    mock: respx.MockRouter, sleeps: Sleeps
+) -> None:
+    route = mock.post("/updates/create.json").respond(200, json={"success": True})
+    transport = make_transport(sleeps)
+    assert await transport.send(POST) == {"success": True}
+    request = route.calls.last.request
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
+    assert request.headers["user-agent"].startswith(f"buffer-async/{__version__} ")
+    assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert request.content == b"profile_ids[]=p1&text=hi"
+    assert TOKEN not in str(request.url)
+    await transport.aclose()
+
+
+async def test_get_sends_query_and_no_body(mock: respx.MockRouter, sleeps: Sleeps) -> None:
+    route = mock.get("/profiles/p/updates/sent.json").respond(200, json={"total": 0, "updates": []})
+    transport = make_transport(sleeps)
+    await transport.send(ApiRequest.get("/profiles/p/updates/sent.json", {"page": 2, "utc": True}))
+    request = route.calls.last.request
+    assert dict(request.url.params) == {"page": "2", "utc": "true"}
+    assert request.content == b""
+    assert "content-type" not in request.headers
+
+
+async def test_every_attempt_passes_the_limiter(mock: respx.MockRouter, sleeps: Sleeps) -> None:
+    mock.get("/user.json").mock(
+        side_effect=[httpx.Response(503), httpx.Response(200, json={"id": "u"})]
+    )
+    limiter = RecordingLimiter()
+    transport = make_transport(sleeps, limiter=limiter)
+    await transport.send(GET)
+    assert limiter.acquired == 2
+    assert transport.stats.requests == 2
+    assert transport.stats.retries == 1
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ConnectError("refused"),
+        httpx.ConnectTimeout("slow connect"),
+        httpx.PoolTimeout("pool"),
+    ],
+)
+async def test_failures_before_sending_are_retried_for_post_too(
+    mock: respx.MockRouter, sleeps: Sleeps, failure: Exception
+) -> None:
+    route = mock.post("/updates/create.json").mock(
+        side_effect=[failure, httpx.Response(200, json={"success": True})]
+    )
+    transport = make_transport(sleeps)
+    assert await transport.send(POST) == {"success": True}
+    assert route.call_count == 2
+    assert sleeps.waits == [0.5]
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ReadTimeout("slow read"),
+        httpx.ReadError("reset"),
+        httpx.RemoteProtocolError("server disconnected"),
+        httpx.WriteTimeout("slow write"),
+    ],
+)
+async def test_failures_after_sending_are_retried_for_get(
+    mock: respx.MockRouter, sleeps: Sleeps, failure: Exception
+) -> None:
+    route = mock.get("/user.json").mock(
+        side_effect=[failure, failure, httpx.Response(200, json={})]
+    )
+    transport = make_transport(sleeps)
+    assert await transport.send(GET) == {}
+    assert route.call_count == 3
+    assert sleeps.waits == [0.5, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("failure", "error_class"),
+    [
+        (httpx.ReadTimeout("slow read"), RequestTimeout),
+        (httpx.ReadError("connection reset"), TransportError),
+        (httpx.RemoteProtocolError("server disconnected"), TransportError),
+    ],
+)
+async def test_post_is_never_resent_once_it_may_have_reached_buffer(
+    mock: respx.MockRouter, sleeps: Sleeps, failure: Exception, error_class: type[Exception]
+) -> None:
+    route = mock.post("/updates/create.json").mock(
+        side_effect=[failure, httpx.Response(200, json={})]
+    )
+    transport = make_transport(sleeps)
+    with pytest.raises(error_class) as caught:
+        await transport.send(POST)
+    assert route.call_count == 1
+    assert caught.value.may_have_been_applied  # type: ignore[attr-defined]
+    assert "may have reached Buffer" in str(caught.value)
+    assert sleeps.waits == []
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_5xx_on_post_is_raised_not_resent(
+    mock: respx.MockRouter, sleeps: Sleeps, status: int
+) -> None:
+    route = mock.post("/updates/create.json").respond(status, headers={"Retry-After": "1"})
+    transport = make_transport(sleeps)
+    with pytest.raises(ServerError) as caught:
+        await transport.send(POST)
+    assert route.call_count == 1
+    assert caught.value.may_have_been_applied
+    assert caught.value.status_code == status
+
+
+async def test_non_json_success_on_post_is_raised_not_resent(
+    mock: respx.MockRouter, sleeps: Sleeps
+) -> None:
+    route = mock.post("/updates/create.json").respond(200, content=b'{"success": tr')
+    transport = make_transport(sleeps)
+    with pytest.raises(ResponseDecodeError) as caught:
+        await transport.send(POST)
+    assert route.call_count == 1
+    assert caught.value.may_have_been_applied
+
+
+async def test_5xx_and_garbage_on_get_are_retried_honouring_retry_after(
+    mock: respx.MockRouter, sleeps: Sleeps
+) -> None:
+    route = mock.get("/user.json").mock(
+        side_effect=[
+            httpx.Response(503, headers={"Retry-After": "7"}),
+            httpx.Response(200, content=b"<html>proxy</html>"),
+            httpx.Response(200, json={"id": "u"}),
+        ]
+    )
+    transport = make_transport(sleeps)
+    assert await transport.send(GET) == {"id": "u"}
+    assert route.call_count == 3
+    assert sleeps.waits == [7.0, 1.0]
+
+
+async def test_retries_stop_at_max_retries(mock: respx.MockRouter, sleeps: Sleeps) -> None:
+    route = mock.get("/user.json").respond(500)
+    transport = make_transport(sleeps, max_retries=2)
+    with pytest.raises(ServerError):
+        await transport.send(GET)
+    assert route.call_count == 3
+    assert sleeps.waits == [0.5, 1.0]
+
+
+async def test_max_retries_zero_sends_once(mock: respx.MockRouter, sleeps: Sleeps) -> None:
+    route = mock.get("/user.json").mock(side_effect=httpx.ConnectError("down"))
+    transport = make_transport(sleeps, max_retries=0)
+    with pytest.raises(TransportError, match="ConnectError: down") as caught:
+        await transport.send(GET)
+    assert route.call_count == 1
+    assert not caught.value.may_have_been_applied
+
+
+async def test_backoff_is_capped_exponential(mock: respx.MockRouter, sleeps: Sleeps) -> None:
+    mock.get("/user.json").mock(side_effect=httpx.ConnectError("down"))
+    transport = make_transport(sleeps, max_retries=6, backoff=Backoff(base=0.5, cap=4.0))
+    with pytest.raises(TransportError):
+        await transport.send(GET)
+    assert sleeps.waits == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+
+
+def test_full_jitter_draws_between_zero_and_the_ceiling() -> None:
+    backoff = Backoff(base=1.0, cap=8.0)
+    draws: list[tuple[float, float]] = []
+
+    def uniform(low: float, high: float) -> float:
+        draws.append((low, high))
+        return (low + high) / 2
+
+    assert backoff.delay(2, uniform) == 2.0
+    assert draws == [(0.0, 4.0)]
+    assert backoff.ceiling(10_000) == 8.0
+    with pytest.raises(ValueError, match="base"):
+        Backoff(base=0)
+
+
+@pytest.mark.parametrize("request_", [GET, POST], ids=["GET", "POST"])
+async def test_429_is_retried_on_any_method_and_penalizes_the_limiter(
+    mock: respx.MockRouter, sleeps: Sleeps, request_: ApiRequest
+) -> None:
+    route = mock.route(method=request_.method, path=request_.path).mock(
+        side_effect=[
+            httpx.Response(429, headers={"Retry-After": "12"}),
+            httpx.Response(429, headers={"Retry-After": "Mon, 23 Nov 2026 12:00:30 GMT"}),
+            httpx.Response(200, json={"success": True}),
+        ]
+    )
+    limiter = RecordingLimiter()
+    transport = make_transport(sleeps, limiter=limiter)
+    assert await transport.send(request_) == {"success": True}
+    assert route.call_count == 3
+    assert limiter.penalties == [12.0, 30.0]
+    assert limiter.acquired == 3
+    assert sleeps.waits == []  # the limiter does the waiting, for everyone
+    assert transport.stats.rate_limited == 2
+
+
+async def test_429_without_limiter_sleeps_itself(mock: respx.MockRouter, sleeps: Sleeps) -> None:
+    mock.get("/user.json").mock(side_effect=[httpx.Response(429), httpx.Response(200, json={})])
+    transport = make_transport(sleeps)
+    await transport.send(GET)
+    assert sleeps.waits == [0.5]  # no Retry-After: the backoff
+
+
+async def test_429_past_max_retries_raises_rate_limit_error(
+    mock: respx.MockRouter, sleeps: Sleeps
+) -> None:
+    mock.get("/user.json").respond(429, headers={"Retry-After": "3"})
+    transport = make_transport(sleeps, max_retries=1)
+    with pytest.raises(RateLimitError) as caught:
+        await transport.send(GET)
+    assert caught.value.retry_after == 3.0
+    assert not caught.value.may_have_been_applied
+
+
+async def test_429_asking_too_long_a_wait_is_raised(mock: respx.MockRouter, sleeps: Sleeps) -> None:
+    route = mock.get("/user.json").respond(429, headers={"Retry-After": "3600"})
+    transport = make_transport(sleeps, max_retry_wait=120.0)
+    with pytest.raises(RateLimitError):
+        await transport.send(GET)
+    assert route.call_count == 1
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404])
+async def test_client_errors_are_not_retried(
+    mock: respx.MockRouter, sleeps: Sleeps, status: int
+) -> None:
+    route = mock.get("/user.json").respond(status)
+    with pytest.raises(BufferAPIError):
+        await make_transport(sleeps).send(GET)
+    assert route.call_count == 1
+
+
+async def test_success_false_with_200_is_an_error(mock: respx.MockRouter, sleeps: Sleeps) -> None:
+    mock.post("/updates/create.json").respond(
+        200, json={"success": False, "message": "Required parameter missing", "code": 1004}
+    )
+    with pytest.raises(BadRequestError) as caught:
+        await make_transport(sleeps).send(POST)
+    assert (caught.value.status_code, caught.value.code) == (200, 1004)
+
+
+async def test_error_response_has_the_token_redacted(
+    mock: respx.MockRouter, sleeps: Sleeps
+) -> None:
+    mock.get("/user.json").respond(401, headers={"content-type": "text/html"})
+    with pytest.raises(AuthenticationError) as caught:
+        await make_transport(sleeps).send(GET)
+    response = caught.value.response
+    assert response is not None
+    assert response.status_code == 401
+    assert response.request.headers["authorization"] == "Bearer [REDACTED]"
+    assert TOKEN not in repr(caught.value) + str(caught.value) + repr(response.request.headers)
+
+
+async def test_token_never_in_logs_reprs_or_messages(
+    mock: respx.MockRouter, sleeps: Sleeps, caplog: pytest.LogCaptureFixture
+) -> None:
+    mock.get("/user.json").mock(
+        side_effect=[httpx.ConnectError(f"echo {TOKEN}"), httpx.Response(500), httpx.Response(500)]
+    )
+    transport = make_transport(sleeps, max_retries=2)
+    with caplog.at_level(logging.DEBUG), pytest.raises(ServerError) as caught:
+        await transport.send(GET)
+    assert "retry 1 of 2" in caplog.text
+    everything = caplog.text + repr(transport) + repr(transport._auth) + str(caught.value)
+    assert TOKEN not in everything
+    assert "[REDACTED]" in caplog.text  # the echoed token was scrubbed
+
+
+async def test_caller_owned_http_client_is_used_and_left_open(
+    mock: respx.MockRouter, sleeps: Sleeps
+) -> None:
+    mock.get("/user.json").respond(200, json={})
+    async with httpx.AsyncClient(headers={"X-Caller": "yes"}) as http_client:
+        transport = make_transport(sleeps, http_client=http_client)
+        await transport.send(GET)
+        await transport.aclose()
+        assert not http_client.is_closed
+        assert mock.calls.last.request.headers["x-caller"] == "yes"
+
+
+async def test_owned_http_client_is_closed(sleeps: Sleeps) -> None:
+    transport = make_transport(sleeps)
+    await transport.aclose()
+    assert transport._http.is_closed
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://api.bufferapp.com/1/", "https://api.bufferapp.com/1"),
+        ("http://localhost:8080/1", "http://localhost:8080/1"),
+        ("http://127.0.0.1:9/1", "http://127.0.0.1:9/1"),
+        ("http://127.5.5.5/1", "http://127.5.5.5/1"),
+        ("http://[::1]:8080/1", "http://[::1]:8080/1"),
+    ],
+)
+def test_base_url_accepts_https_and_loopback_http(url: str, expected: str) -> None:
+    assert checked_base_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://api.bufferapp.com/1", "not loopback"),
+        ("http://10.0.0.1/1", "not loopback"),
+        ("http://localhost.evil.com/1", "not loopback"),
+        ("ftp://api.bufferapp.com/1", "absolute https"),
+        ("api.bufferapp.com/1", "absolute https"),
+        ("https://api.bufferapp.com/1?x=1", "query"),
+    ],
+)
+def test_base_url_refuses_plain_http_off_loopback(url: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        checked_base_url(url)
+
+
+@pytest.mark.parametrize("max_retries", [-1, 1.5, True])
+def test_max_retries_must_be_a_count(sleeps: Sleeps, max_retries: Any) -> None:
+    with pytest.raises(ValueError, match="max_retries"):
+        make_transport(sleeps, max_retries=max_retries)
+
+
+async def test_unsupported_protocol_is_not_retried(mock: respx.MockRouter, sleeps: Sleeps) -> None:
+    route = mock.get("/user.json").mock(side_effect=httpx.UnsupportedProtocol("nope"))
+    with pytest.raises(TransportError):
+        await make_transport(sleeps).send(GET)
+    assert route.call_count == 1
