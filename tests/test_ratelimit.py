@@ -37,7 +37,7 @@ from buffer_async._ratelimit import (
     shared_limiter,
 )
 
-from .virtual_time import VirtualTimeEventLoop
+from .virtual_time import VirtualTimeEventLoop, virtual_backend
 
 # Grant times are sums of floats; "at the same time" means within this.
 EPSILON = 1e-6
@@ -51,9 +51,7 @@ EPSILON = 1e-6
 )
 def anyio_backend(request: pytest.FixtureRequest) -> tuple[str, dict[str, object]]:
     """Both backends on virtual time: the clock jumps to the next timer."""
-    if request.param == "asyncio":
-        return ("asyncio", {"loop_factory": VirtualTimeEventLoop})
-    return ("trio", {"clock": trio.testing.MockClock(autojump_threshold=0)})
+    return virtual_backend(request.param)
 
 
 # --- driving callers -------------------------------------------------------------------

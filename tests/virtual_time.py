@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from _typeshed import FileDescriptorLike
 
-__all__ = ["VirtualTimeEventLoop"]
+__all__ = ["VirtualTimeEventLoop", "virtual_backend"]
 
 
 class _JumpingSelector(selectors.BaseSelector):
@@ -70,3 +70,12 @@ class VirtualTimeEventLoop(asyncio.SelectorEventLoop):
 
     def _advance(self, seconds: float) -> None:
         self._virtual_now += seconds
+
+
+def virtual_backend(name: str) -> tuple[str, dict[str, object]]:
+    """anyio's backend options for ``name`` on virtual time (for an ``anyio_backend`` fixture)."""
+    if name == "asyncio":
+        return ("asyncio", {"loop_factory": VirtualTimeEventLoop})
+    import trio.testing
+
+    return ("trio", {"clock": trio.testing.MockClock(autojump_threshold=0)})
