@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 import anyio
@@ -78,5 +79,5 @@ async def test_a_429_pauses_every_caller_sharing_the_limiter(mock: respx.MockRou
     after = [t for t in arrivals if t > refusal]
     assert len(after) == 6  # the refused call's retry and the five still waiting
     assert min(after) >= refusal + 30.0 - 1e-6  # nobody went during the pause
-    gaps = [b - a for a, b in zip(after, after[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(after)]
     assert all(gap >= RateLimit().interval - 1e-6 for gap in gaps)  # no burst after it

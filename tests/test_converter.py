@@ -159,6 +159,24 @@ def test_timestamps_become_aware_utc(raw: object, expected: datetime | None) -> 
     assert decode({"id": "u", "sent_at": raw}, Update, what="t").sent_at == expected
 
 
+def test_null_where_a_value_is_documented_decodes() -> None:
+    nulls = {
+        "id": "u",
+        "text": None,
+        "status": None,
+        "media": None,
+        "statistics": None,
+        "due_at": None,
+        "pinned": None,
+        "profile_service": None,
+    }
+    update = decode(nulls, Update, what="t")
+    assert (update.text, update.status, update.media, update.due_at) == (None, None, None, None)
+    bare = {"id": "p", "schedules": None, "counts": None, "default": None}
+    profile = decode(bare, Profile, what="t")
+    assert profile.schedules == ()
+
+
 def test_unknown_status_and_service_stay_strings() -> None:
     update = decode(
         {"id": "u", "status": "pending_approval", "profile_service": "lemmy"}, Update, what="t"

@@ -37,7 +37,7 @@ from buffer_async._ratelimit import (
     shared_limiter,
 )
 
-from .virtual_time import VirtualTimeEventLoop, virtual_backend
+from .virtual_time import virtual_backend
 
 # Grant times are sums of floats; "at the same time" means within this.
 EPSILON = 1e-6
