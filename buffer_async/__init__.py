@@ -40,6 +40,8 @@ from ._pagination import Paginator as Paginator
 from ._ratelimit import InProcessRateLimiter as InProcessRateLimiter
 from ._ratelimit import RateLimit as RateLimit
 from ._ratelimit import RateLimiter as RateLimiter
+from ._records import flat_record as flat_record
+from ._records import to_record as to_record
 from ._retry import Backoff as Backoff
 from ._transport import RequestStats as RequestStats
 from ._version import __version__ as __version__
@@ -85,4 +87,6 @@ __all__ = [
     "UpdateStatus",
     "User",
     "__version__",
+    "flat_record",
+    "to_record",
 ]
