@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from buffer_async import BufferClient
+from buffer_async._export import ExportPlan, export_updates
+from buffer_async._export_files import ExportFile
+
+pytestmark = pytest.mark.anyio
+
+BASE = "https://api.bufferapp.com/1"
+FAILING: set[tuple[str, str]] = set()
+TRICKY = 'Commas, "quotes",\nnew lines; émoji 🎉 and a tab\there'
+
+
+def account() -> dict[tuple[str, str], list[dict[str, Any]]]:
+    lists: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for profile in ("p1", "p2", "p3"):
+        for name, count in (("pending", 7), ("sent", 23)):
+            lists[(profile, name)] = [
+                {
+                    "id": f"{profile}-{name}-{index}",
+                    "profile_id": profile,
+                    "status": "buffer" if name == "pending" else "sent",
+                    "text": TRICKY if index == 3 else f"post {index}",
+                    "media": {"link": "https://example.com/a,b"} if index == 1 else None,
+                    "statistics": {"clicks": index} if name == "sent" else None,
+                }
+                for index in range(count)
+            ]
+    return lists
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[respx.MockRouter, dict[tuple[str, str], list[dict[str, Any]]]]]:
+    lists = account()
+
+    def answer(request: httpx.Request, profile: str, name: str) -> httpx.Response:
+        if (profile, name) in FAILING:
+            return httpx.Response(500)
+        items = lists[(profile, name)]
+        page = int(request.url.params["page"])
+        count = int(request.url.params["count"])
+        chunk = items[(page - 1) * count : page * count]
+        return httpx.Response(200, json={"total": len(items), "updates": chunk})
+
+    FAILING.clear()
+    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+        router.get("/profiles.json").respond(200, json=[{"id": p} for p in ("p1", "p2", "p3")])
+        router.get(
+            path__regex=r"/profiles/(?P<profile>\w+)/updates/(?P<name>pending|sent)\.json"
+        ).mock(side_effect=answer)
+        yield router, lists
+
+
+def read(path: Path, file_format: str) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        if file_format == "jsonl":
+            return [json.loads(line) for line in handle]
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("file_format", ["jsonl", "csv"])
+async def test_every_update_is_written_exactly_once(
+    server: tuple[respx.MockRouter, dict[tuple[str, str], list[dict[str, Any]]]],
+    tmp_path: Path,
+    file_format: str,
+) -> None:
+    _, lists = server
+    out = tmp_path / f"export.{file_format}"
+    async with BufferClient("t", rate_limit=None) as client:
+        with ExportFile(out, file_format) as writer:  # type: ignore[arg-type]
+            summary = await export_updates(client, writer, ExportPlan(concurrency=3))
+    records = read(out, file_format)
+    expected = {u["id"] for items in lists.values() for u in items}
+    assert sorted(r["id"] for r in records) == sorted(expected)
+    assert summary.updates_written == len(expected) == 90
+    assert summary.complete
+    assert (summary.profiles, summary.lists_done) == (3, 6)
+    tricky = next(r for r in records if r["id"] == "p2-sent-3")
+    assert tricky["text"] == TRICKY  # commas, quotes, new lines and emoji survive
+    linked = next(r for r in records if r["id"] == "p1-pending-1")
+    link = linked["media.link"] if file_format == "csv" else linked["media"]["link"]
+    assert link == "https://example.com/a,b"
+
+
+async def test_a_failing_list_is_reported_and_the_others_finish(
+    server: tuple[respx.MockRouter, dict[tuple[str, str], list[dict[str, Any]]]], tmp_path: Path
+) -> None:
+    FAILING.add(("p2", "sent"))
+    async with BufferClient("t", rate_limit=None, max_retries=0) as client:
+        with ExportFile(tmp_path / "x.jsonl", "jsonl") as writer:
+            summary = await export_updates(client, writer)
+    assert [(f.profile_id, f.list_name) for f in summary.failures] == [("p2", "sent")]
+    assert "HTTP 500" in summary.failures[0].error
+    assert summary.updates_written == 90 - 23
+    assert not summary.complete
+
+
+async def test_resume_after_an_interrupted_run_writes_each_update_once(
+    server: tuple[respx.MockRouter, dict[tuple[str, str], list[dict[str, Any]]]], tmp_path: Path
+) -> None:
+    _, lists = server
+    out = tmp_path / "x.jsonl"
+    async with BufferClient("t", rate_limit=None) as client:
+        with ExportFile(out, "jsonl") as writer:
+            await export_updates(client, writer, ExportPlan(profile_ids=("p1",)))
+        # A hard kill mid-record: bytes past the last checkpoint, half a line.
+        with out.open("a", encoding="utf-8") as handle:
+            handle.write('{"list": "sent", "id": "p2-sent-0", "profile_id": "p2", "te')
+        with ExportFile(out, "jsonl", resume=True) as writer:
+            summary = await export_updates(client, writer, ExportPlan())
+    assert summary.lists_skipped == 2  # p1's two lists were complete
+    records = read(out, "jsonl")
+    ids = [r["id"] for r in records]
+    assert len(ids) == len(set(ids)) == sum(len(items) for items in lists.values())
+
+
+async def test_resume_skips_records_of_a_partly_written_list(tmp_path: Path) -> None:
+    out = tmp_path / "x.csv"
+    with ExportFile(out, "csv") as writer:
+        assert writer.write("p1", "sent", {"id": "a", "profile_id": "p1", "list": "sent"})
+    with ExportFile(out, "csv", resume=True) as writer:
+        assert not writer.write("p1", "sent", {"id": "a", "profile_id": "p1", "list": "sent"})
+        assert writer.write("p1", "sent", {"id": "b", "profile_id": "p1", "list": "sent"})
+    assert [r["id"] for r in read(out, "csv")] == ["a", "b"]
+
+
+def test_resume_without_progress_file_says_what_to_do(tmp_path: Path) -> None:
+    out = tmp_path / "x.jsonl"
+    out.write_text("{}\n")
+    with pytest.raises(ValueError, match="without --resume"):
+        ExportFile(out, "jsonl", resume=True)
+
+
+def test_plan_checks_its_options() -> None:
+    with pytest.raises(ValueError, match="lists"):
+        ExportPlan(lists=("drafts",))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="concurrency"):
+        ExportPlan(concurrency=0)
+
+
+async def test_unknown_profile_is_refused(
+    server: tuple[respx.MockRouter, dict[tuple[str, str], list[dict[str, Any]]]], tmp_path: Path
+) -> None:
+    async with BufferClient("t", rate_limit=None) as client:
+        with (
+            ExportFile(tmp_path / "x.jsonl", "jsonl") as writer,
+            pytest.raises(ValueError, match="p9"),
+        ):
+            await export_updates(client, writer, ExportPlan(profile_ids=("p9",)))
