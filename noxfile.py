@@ -50,3 +50,12 @@ def bench(session: nox.Session) -> None:
     install(session)
     for script in sorted(Path("benchmarks").glob("bench_*.py")):
         session.run("python", str(script))
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the docs site with mkdocs --strict (warnings are errors)."""
+    install(session)
+    session.run(
+        "mkdocs", "build", "--strict", "--site-dir", "site", env={"NO_MKDOCS_2_WARNING": "1"}
+    )

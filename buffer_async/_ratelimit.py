@@ -76,7 +76,7 @@ __all__ = [
 class RateLimit:
     """A server's budget and how much of it the limiter may spend.
 
-    Args:
+    Attributes:
         requests: requests the server allows per ``period``.
         period: the server's window, in seconds.
         burst: requests that may go out back to back after a quiet spell.

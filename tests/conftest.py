@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+
+from .fake_account import FakeAccount, serve_account
 
 
 @pytest.fixture(
@@ -13,3 +17,10 @@ import pytest
 )
 def anyio_backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture
+def fake_account() -> Iterator[FakeAccount]:
+    """A three-profile account served by respx (see tests/fake_account.py)."""
+    with serve_account() as served:
+        yield served

@@ -2,63 +2,18 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import respx
 
 from buffer_async import BufferClient
 from buffer_async._export import ExportPlan, export_updates
 from buffer_async._export_files import ExportFile
 
+from .fake_account import FAILING, TRICKY, FakeAccount
+
 pytestmark = pytest.mark.anyio
-
-BASE = "https://api.bufferapp.com/1"
-FAILING: set[tuple[str, str]] = set()
-TRICKY = 'Commas, "quotes",\nnew lines; émoji 🎉 and a tab\there'
-
-
-def account() -> dict[tuple[str, str], list[dict[str, Any]]]:
-    lists: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for profile in ("p1", "p2", "p3"):
-        for name, count in (("pending", 7), ("sent", 23)):
-            lists[(profile, name)] = [
-                {
-                    "id": f"{profile}-{name}-{index}",
-                    "profile_id": profile,
-                    "status": "buffer" if name == "pending" else "sent",
-                    "text": TRICKY if index == 3 else f"post {index}",
-                    "media": {"link": "https://example.com/a,b"} if index == 1 else None,
-                    "statistics": {"clicks": index} if name == "sent" else None,
-                }
-                for index in range(count)
-            ]
-    return lists
-
-
-@pytest.fixture
-def server() -> Iterator[tuple[respx.MockRouter, dict[tuple[str, str], list[dict[str, Any]]]]]:
-    lists = account()
-
-    def answer(request: httpx.Request, profile: str, name: str) -> httpx.Response:
-        if (profile, name) in FAILING:
-            return httpx.Response(500)
-        items = lists[(profile, name)]
-        page = int(request.url.params["page"])
-        count = int(request.url.params["count"])
-        chunk = items[(page - 1) * count : page * count]
-        return httpx.Response(200, json={"total": len(items), "updates": chunk})
-
-    FAILING.clear()
-    with respx.mock(base_url=BASE, assert_all_called=False) as router:
-        router.get("/profiles.json").respond(200, json=[{"id": p} for p in ("p1", "p2", "p3")])
-        router.get(
-            path__regex=r"/profiles/(?P<profile>\w+)/updates/(?P<name>pending|sent)\.json"
-        ).mock(side_effect=answer)
-        yield router, lists
 
 
 def read(path: Path, file_format: str) -> list[dict[str, Any]]:
@@ -70,11 +25,11 @@ def read(path: Path, file_format: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("file_format", ["jsonl", "csv"])
 async def test_every_update_is_written_exactly_once(
-    server: tuple[respx.MockRouter, dict[tuple[str, str], list[dict[str, Any]]]],
+    fake_account: FakeAccount,
     tmp_path: Path,
     file_format: str,
 ) -> None:
-    _, lists = server
+    _, lists = fake_account
     out = tmp_path / f"export.{file_format}"
     async with BufferClient("t", rate_limit=None) as client:
         with ExportFile(out, file_format) as writer:  # type: ignore[arg-type]
@@ -93,7 +48,7 @@ async def test_every_update_is_written_exactly_once(
 
 
 async def test_a_failing_list_is_reported_and_the_others_finish(
-    server: tuple[respx.MockRouter, dict[tuple[str, str], list[dict[str, Any]]]], tmp_path: Path
+    fake_account: FakeAccount, tmp_path: Path
 ) -> None:
     FAILING.add(("p2", "sent"))
     async with BufferClient("t", rate_limit=None, max_retries=0) as client:
@@ -106,9 +61,9 @@ async def test_a_failing_list_is_reported_and_the_others_finish(
 
 
 async def test_resume_after_an_interrupted_run_writes_each_update_once(
-    server: tuple[respx.MockRouter, dict[tuple[str, str], list[dict[str, Any]]]], tmp_path: Path
+    fake_account: FakeAccount, tmp_path: Path
 ) -> None:
-    _, lists = server
+    _, lists = fake_account
     out = tmp_path / "x.jsonl"
     async with BufferClient("t", rate_limit=None) as client:
         with ExportFile(out, "jsonl") as writer:
@@ -148,9 +103,7 @@ def test_plan_checks_its_options() -> None:
         ExportPlan(concurrency=0)
 
 
-async def test_unknown_profile_is_refused(
-    server: tuple[respx.MockRouter, dict[tuple[str, str], list[dict[str, Any]]]], tmp_path: Path
-) -> None:
+async def test_unknown_profile_is_refused(fake_account: FakeAccount, tmp_path: Path) -> None:
     async with BufferClient("t", rate_limit=None) as client:
         with (
             ExportFile(tmp_path / "x.jsonl", "jsonl") as writer,
