@@ -72,6 +72,8 @@ class BufferClient:
         max_text_length: longest ``text`` accepted before sending (a ceiling
             no network accepts; networks' own limits are Buffer's to enforce).
         backoff: the wait between retries when Buffer does not say.
+        max_connections: the size of the connection pool the client makes
+            (ignored with ``http_client``, whose pool is the caller's).
 
     Attributes:
         user: the account (``client.user.get()``).
@@ -93,6 +95,7 @@ class BufferClient:
         http_client: httpx.AsyncClient | None = None,
         max_text_length: int = DEFAULT_MAX_TEXT_LENGTH,
         backoff: Backoff | None = None,
+        max_connections: int = 20,
     ) -> None:
         token = _resolve_token(access_token)
         self._transport = Transport(
@@ -103,6 +106,7 @@ class BufferClient:
             timeout=timeout,
             http_client=http_client,
             backoff=backoff,
+            max_connections=max_connections,
         )
         self.user = UserService(self._transport)
         self.profiles = ProfileService(self._transport)

@@ -169,6 +169,8 @@ class Transport:
         http_client: a caller-owned ``httpx.AsyncClient``; closed by its owner.
         backoff: the wait between retries when the server does not say.
         max_retry_wait: a ``Retry-After`` longer than this is raised, not slept.
+        max_connections: the connection pool's size, when this transport
+            makes its own HTTP client.
         sleep: awaited between retries (injectable for tests).
         uniform: draws the jitter (injectable for tests).
         now: the current UTC time, for HTTP-date ``Retry-After`` values.
@@ -185,6 +187,7 @@ class Transport:
         http_client: httpx.AsyncClient | None = None,
         backoff: Backoff | None = None,
         max_retry_wait: float = 120.0,
+        max_connections: int = 20,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         uniform: Callable[[float, float], float] = random.uniform,
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
@@ -202,7 +205,12 @@ class Transport:
         self._owns_http_client = http_client is None
         self._http = http_client or httpx.AsyncClient(
             timeout=self.timeout,
-            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+            # Sixty requests a minute need few connections; a burst of callers
+            # waits in the limiter, not in a pool of hundreds of sockets.
+            limits=httpx.Limits(
+                max_connections=max_connections,
+                max_keepalive_connections=max(1, max_connections // 2),
+            ),
         )
         self._sleep = sleep
         self._uniform = uniform

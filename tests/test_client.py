@@ -69,6 +69,14 @@ def test_plain_http_is_refused_off_loopback() -> None:
     )
 
 
+def test_connection_pool_is_small_by_default_and_configurable() -> None:
+    default = BufferClient(TOKEN)._transport._http._transport._pool  # type: ignore[attr-defined]
+    assert default._max_connections == 20
+    bigger = BufferClient(TOKEN, max_connections=100)._transport._http._transport._pool  # type: ignore[attr-defined]
+    assert bigger._max_connections == 100
+    assert bigger._max_keepalive_connections == 50
+
+
 async def test_async_with_closes_the_owned_client() -> None:
     async with BufferClient(TOKEN, rate_limit=None) as client:
         http = client._transport._http
