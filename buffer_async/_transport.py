@@ -248,7 +248,7 @@ class Transport:
                 rate_limited = isinstance(error, RateLimitError)
                 self.stats.rate_limited += rate_limited
                 if retry >= self.max_retries or (failure.wait or 0.0) > self.max_retry_wait:
-                    raise error from error.__cause__
+                    raise error from None
                 wait = (
                     self.backoff.delay(retry, self._uniform)
                     if failure.wait is None
@@ -323,7 +323,10 @@ class Transport:
             f"{self.describe(request)} failed: {type(exc).__name__}: {detail}",
             may_have_been_applied=reached and not request.idempotent,
         )
-        error.__cause__ = exc
+        # The httpx error is left out of the chain on purpose: its frames in
+        # httpcore and h11 hold the request headers, and so the access token,
+        # in their locals, where a traceback that shows locals would print it.
+        # Its type and message are in ours.
         if worth_retrying and (request.idempotent or not reached):
-            raise _Retryable(error) from exc
-        raise error from exc
+            raise _Retryable(error) from None
+        raise error from None

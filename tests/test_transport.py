@@ -414,3 +414,22 @@ async def test_unsupported_protocol_is_not_retried(mock: respx.MockRouter, sleep
     with pytest.raises(TransportError):
         await make_transport(sleeps).send(GET)
     assert route.call_count == 1
+
+
+async def test_tracebacks_with_locals_never_show_the_token(
+    mock: respx.MockRouter, sleeps: Sleeps
+) -> None:
+    import traceback
+
+    mock.get("/user.json").mock(side_effect=httpx.ReadError("connection reset"))
+    mock.post("/updates/create.json").respond(500)
+    transport = make_transport(sleeps, max_retries=1)
+    for request in (GET, POST):
+        with pytest.raises(BufferAPIError) as caught:
+            await transport.send(request)
+        rendered = "".join(
+            traceback.TracebackException.from_exception(caught.value, capture_locals=True).format()
+        )
+        assert "Transport" in rendered
+        assert TOKEN not in rendered
+        assert caught.value.__cause__ is None
