@@ -1,0 +1,137 @@
+"""Reading request parameters the way Buffer does, refusing what it refuses.
+
+Each reader takes the decoded parameters of one request and raises
+``SandboxError`` with Buffer's code: 1004 when a required one is missing,
+1006 when a value is out of bounds or unreadable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from ._entities import ScheduleRecord
+from ._state import SandboxError
+
+__all__ = [
+    "flag",
+    "integer",
+    "mapping",
+    "optional_flag",
+    "schedules",
+    "string",
+    "string_list",
+    "timestamp",
+]
+
+_FALSE = frozenset({"", "0", "false", "no", "off"})
+
+
+def string(params: Mapping[str, Any], name: str, *, required: bool = False) -> str | None:
+    """A plain string parameter."""
+    value = params.get(name)
+    if value is None:
+        if required:
+            raise SandboxError(1004, f"Missing required parameter: {name}")
+        return None
+    if not isinstance(value, str):
+        raise SandboxError(1006, f"{name} must be a plain value")
+    return value
+
+
+def flag(params: Mapping[str, Any], name: str) -> bool:
+    """A set-or-not flag (``now``, ``top``, ``utc``): set unless ``false``, ``0`` or empty."""
+    return optional_flag(params, name, default=False)
+
+
+def optional_flag(params: Mapping[str, Any], name: str, *, default: bool) -> bool:
+    """A boolean with a default (``shorten``, ``attachment`` default to true)."""
+    value = string(params, name)
+    if value is None:
+        return default
+    return value.strip().lower() not in _FALSE
+
+
+def integer(
+    params: Mapping[str, Any], name: str, *, default: int, low: int, high: int | None = None
+) -> int:
+    """An integer in ``low..high``."""
+    value = string(params, name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SandboxError(1006, f"{name} must be an integer, got {value!r}") from None
+    if number < low or (high is not None and number > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise SandboxError(1006, f"{name} must be {bound}, got {number}")
+    return number
+
+
+def timestamp(params: Mapping[str, Any], name: str) -> int | None:
+    """Unix seconds, or an ISO 8601 date-time (no offset means UTC)."""
+    value = string(params, name)
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        return int(float(text))
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        raise SandboxError(1006, f"{name} is neither a unix timestamp nor ISO 8601") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return int(parsed.timestamp())
+
+
+def string_list(params: Mapping[str, Any], name: str, *, required: bool = True) -> list[str]:
+    """An array parameter (``profile_ids[]``, ``order[]``)."""
+    value = params.get(name)
+    if value is None:
+        if required:
+            raise SandboxError(1004, f"Missing required parameter: {name}")
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise SandboxError(1006, f"{name} must be a list of ids")
+    return list(value)
+
+
+def mapping(params: Mapping[str, Any], name: str) -> dict[str, str] | None:
+    """An associative array of strings (``media[...]``, ``retweet[...]``)."""
+    value = params.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise SandboxError(1006, f"{name} must be an associative array of strings")
+    return dict(value)
+
+
+def schedules(params: Mapping[str, Any]) -> list[ScheduleRecord]:
+    """``schedules[N][days][]`` and ``schedules[N][times][]`` as records."""
+    value = params.get("schedules")
+    if value is None:
+        raise SandboxError(1004, "Missing required parameter: schedules")
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        raise SandboxError(1006, "schedules must be an array of schedules")
+    records = []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise SandboxError(1006, f"schedules[{index}] must have days and times")
+        unknown = set(item) - {"days", "times"}
+        if unknown:
+            raise SandboxError(
+                1003, f"Parameter not recognized: schedules[{index}][{min(unknown)}]"
+            )
+        days = string_list(item, "days")
+        times = string_list(item, "times")
+        records.append(ScheduleRecord(tuple(days), tuple(times)))
+    return records

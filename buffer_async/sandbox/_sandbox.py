@@ -1,0 +1,222 @@
+"""``Sandbox``: an in-memory Buffer, and the ways to reach it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+
+import httpx
+
+from .._client import BufferClient
+from .._retry import Backoff
+from ._asgi import SandboxApp
+from ._clock import Clock, SandboxClock
+from ._demo import DEMO_START, populate
+from ._faults import Faults
+from ._handler import ErrorStyle, Handler, Reply
+from ._httpx_transport import SandboxTransport
+from ._loopback import serve_in_background
+from ._rate_limit import SandboxRateLimit
+from ._slots import DAYS
+from ._state import SandboxState
+
+__all__ = ["SANDBOX_BASE_URL", "Sandbox"]
+
+SANDBOX_BASE_URL = "https://sandbox.invalid/1"
+_DEFAULT_SCHEDULES = ((DAYS, ("09:00", "12:00", "17:00")),)
+
+
+class Sandbox:
+    """An in-memory Buffer v1 with state, time and scripted failures.
+
+    A new sandbox holds one user (``user_id``) with an access token
+    (``token``) and no profiles; add some with ``add_profile``, or start from
+    ``Sandbox.demo()``. Reach it in-process (``client()``, ``http_client()``,
+    ``transport()``), as an ASGI app (``asgi_app()``), or over real HTTP
+    (``serve_in_background()``, or ``serve()`` with uvicorn).
+
+    Args:
+        clock: unix seconds; a ``SandboxClock`` lets tests move time. Real time
+            when ``None``.
+        seed: seeds ids, statistics and shuffles: the same calls give the same answers.
+        rate_limit: the per-user server limit (60 a minute, sliding log, by
+            default); ``None`` turns it off.
+        error_style: how errors are written (``ErrorStyle``).
+        plan: the user's plan; it sets how many updates a queue holds (free: 10).
+        timezone: the user's IANA timezone.
+
+    Attributes:
+        clock: the clock everything reads.
+        state: the state machine (users, profiles, updates), for direct inspection.
+        faults: the failure script (``faults.fail_next(2)``, ...).
+        token: the access token of the sandbox's first user.
+        user_id: that user's id.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        seed: int = 0,
+        rate_limit: SandboxRateLimit | None = SandboxRateLimit(),  # noqa: B008 - frozen
+        error_style: ErrorStyle | None = None,
+        plan: str = "pro",
+        timezone: str = "UTC",
+        name: str = "Sandbox User",
+    ) -> None:
+        self.clock: Clock = clock if clock is not None else time.time
+        self.state = SandboxState(self.clock, seed=seed)
+        self.faults = Faults()
+        self.handler = Handler(
+            self.state, faults=self.faults, rate_limit=rate_limit, error_style=error_style
+        )
+        self._lock = threading.Lock()
+        user = self.state.add_user(name=name, plan=plan, timezone=timezone)
+        self.user_id = user.id
+        self.token = self.state.issue_token(user.id)
+
+    def __repr__(self) -> str:
+        return f"<Sandbox profiles={len(self.state.profiles)} updates={len(self.state.updates)}>"
+
+    @classmethod
+    def demo(
+        cls,
+        seed: int = 0,
+        *,
+        clock: Clock | None = None,
+        rate_limit: SandboxRateLimit | None = SandboxRateLimit(),  # noqa: B008 - frozen
+    ) -> Sandbox:
+        """A reproducible demo account, ready to explore.
+
+        Four profiles on four networks in four timezones, a few hundred queued
+        and sent updates, statistics and interactions.
+
+        The same ``seed`` gives the same account. With no ``clock`` the sandbox
+        runs on a stopped ``SandboxClock`` at ``DEMO_START`` (so answers repeat
+        exactly); pass ``SandboxClock(DEMO_START, running=True)`` for a demo
+        server whose queue posts as real time passes.
+        """
+        sandbox = cls(
+            clock=clock if clock is not None else SandboxClock(DEMO_START),
+            seed=seed,
+            rate_limit=rate_limit,
+            name="Demo User",
+            timezone="Europe/London",
+        )
+        populate(sandbox.state, sandbox.user_id, seed=seed)
+        return sandbox
+
+    @property
+    def demo_token(self) -> str:
+        """The access token of the demo account (the sandbox's first user)."""
+        return self.token
+
+    def add_profile(
+        self,
+        service: str = "twitter",
+        *,
+        timezone: str = "UTC",
+        schedules: Iterable[tuple[Sequence[str], Sequence[str]]] = _DEFAULT_SCHEDULES,
+        username: str | None = None,
+        followers: int = 0,
+        user_id: str | None = None,
+    ) -> str:
+        """Connect a profile (to the first user unless ``user_id``); return its id.
+
+        ``schedules`` are ``(days, times)`` pairs such as
+        ``(("mon", "tue"), ("09:00", "17:30"))``, in the profile's ``timezone``.
+        """
+        with self._lock:
+            profile = self.state.add_profile(
+                user_id or self.user_id,
+                service=service,
+                timezone=timezone,
+                schedules=schedules,
+                username=username,
+                followers=followers,
+            )
+            return profile.id
+
+    def add_user(self, *, name: str = "Other User", plan: str = "pro") -> str:
+        """Add another user (to test what one user may not see); return its access token."""
+        with self._lock:
+            user = self.state.add_user(name=name, plan=plan)
+            return self.state.issue_token(user.id)
+
+    def user_of(self, token: str) -> str:
+        """The id of the user an access token belongs to.
+
+        Raises:
+            KeyError: an unknown or revoked token.
+        """
+        return self.state.tokens[token]
+
+    def tick(self) -> list[str]:
+        """Send every queued update now due; return their ids (requests tick on their own)."""
+        with self._lock:
+            return [update.id for update in self.state.tick()]
+
+    def handle(
+        self,
+        method: str,
+        target: str,
+        headers: Sequence[tuple[str, str]] = (),
+        body: bytes = b"",
+    ) -> Reply:
+        """Answer one HTTP request (``target`` like ``/1/user.json?...``); thread-safe."""
+        with self._lock:
+            return self.handler.handle(method, target, headers, body)
+
+    def transport(self) -> SandboxTransport:
+        """An httpx transport answering from this sandbox in-process."""
+        return SandboxTransport(self)
+
+    def http_client(self, base_url: str = SANDBOX_BASE_URL) -> httpx.AsyncClient:
+        """An ``httpx.AsyncClient`` answered by this sandbox in-process (for ``http_client=``)."""
+        return httpx.AsyncClient(transport=self.transport(), base_url=base_url)
+
+    def client(
+        self,
+        token: str | None = None,
+        *,
+        max_retries: int = 3,
+        backoff: Backoff | None = None,
+        timeout: float = 30.0,
+    ) -> BufferClient:
+        """A ``BufferClient`` talking to this sandbox in-process, client-side limiting off.
+
+        Args:
+            token: the access token; the first user's when ``None``.
+            max_retries: as for ``BufferClient``.
+            backoff: as for ``BufferClient``.
+            timeout: as for ``BufferClient``.
+        """
+        return BufferClient(
+            token or self.token,
+            base_url=SANDBOX_BASE_URL,
+            http_client=self.http_client(),
+            rate_limit=None,
+            max_retries=max_retries,
+            backoff=backoff,
+            timeout=timeout,
+        )
+
+    def asgi_app(self) -> SandboxApp:
+        """This sandbox as an ASGI 3 application."""
+        return SandboxApp(self)
+
+    @asynccontextmanager
+    async def serve_in_background(
+        self, host: str = "127.0.0.1", port: int = 0
+    ) -> AsyncIterator[str]:
+        """Serve over real HTTP (no uvicorn needed) while the block runs; yield the API root.
+
+        ::
+
+            async with sandbox.serve_in_background() as base_url:
+                client = BufferClient(sandbox.token, base_url=base_url)
+        """
+        async with serve_in_background(self.asgi_app(), host, port) as base_url:
+            yield base_url
