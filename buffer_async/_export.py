@@ -193,8 +193,8 @@ class _ExportRun:
                         self.summary.updates_written += 1
                     else:
                         self.summary.updates_already_written += 1
-                if self.progress is not None:
-                    self.progress.list_advanced(profile, list_name, len(page.items))
+                    if self.progress is not None:
+                        self.progress.list_advanced(profile, list_name, 1)
         except BufferAPIError as error:
             self.summary.failures.append(
                 ExportFailure(profile_id=profile.id, list_name=list_name, error=str(error))
