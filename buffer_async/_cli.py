@@ -21,7 +21,7 @@ import anyio
 from rich.console import Console
 
 from ._cli_progress import LogProgress, RichProgress, summary_lines
-from ._client import TOKEN_ENVIRONMENT_VARIABLE, BufferClient
+from ._client import DEFAULT_BASE_URL, TOKEN_ENVIRONMENT_VARIABLE, BufferClient
 from ._errors import BufferAPIError
 from ._export import LIST_NAMES, ExportPlan, ListName, export_updates
 from ._export_files import ExportFile
@@ -99,6 +99,11 @@ def _positive(text: str) -> int:
 
 def _add_source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--token", help=f"access token (default: ${TOKEN_ENVIRONMENT_VARIABLE})")
+    parser.add_argument(
+        "--base-url",
+        default=DEFAULT_BASE_URL,
+        help=f"API root (default: {DEFAULT_BASE_URL}); http:// only for loopback hosts",
+    )
     parser.add_argument(
         "--sandbox",
         action="store_true",
@@ -198,7 +203,11 @@ async def _client(args: argparse.Namespace) -> AsyncIterator[BufferClient]:
             f"No Buffer access token: set {TOKEN_ENVIRONMENT_VARIABLE} or pass --token, "
             "or try the demo account with --sandbox."
         )
-    async with BufferClient(token, **CLIENT_OPTIONS) as client:
+    try:
+        client = BufferClient(token, base_url=args.base_url, **CLIENT_OPTIONS)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    async with client:
         yield client
 
 

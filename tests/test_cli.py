@@ -155,3 +155,13 @@ def test_connection_failure_exits_1(tmp_path: Path) -> None:
         code, _, err = run("export", "--out", str(tmp_path / "x.jsonl"))
     assert code == 1
     assert "ConnectError" in err
+
+
+def test_base_url_reaches_the_client_and_plain_http_is_refused(tmp_path: Path) -> None:
+    code, _, err = run("profiles", "--base-url", "http://example.com/1")
+    assert code == 2
+    assert "not loopback" in err
+    with respx.mock(base_url="http://127.0.0.1:9/1") as router:
+        router.get("/profiles.json").respond(200, json=[{"id": "x"}])
+        code, out, _ = run("profiles", "--base-url", "http://127.0.0.1:9/1")
+    assert (code, out.split("\t")[0]) == (0, "x")
