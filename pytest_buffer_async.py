@@ -48,5 +48,8 @@ async def buffer_client(
     buffer_sandbox: Sandbox, anyio_backend: object
 ) -> AsyncIterator[BufferClient]:
     """A ``BufferClient`` for ``buffer_sandbox``'s demo user, talking to it in-process."""
-    async with buffer_sandbox.client() as client:
+    from buffer_async import Backoff  # noqa: PLC0415 - imported when used
+
+    # Retries after injected faults wait milliseconds, not Buffer's half second.
+    async with buffer_sandbox.client(backoff=Backoff(base=0.001, cap=0.01)) as client:
         yield client
