@@ -49,6 +49,7 @@ examples:
 SERVE_EXAMPLES = """\
 examples:
   buffer-async sandbox serve --port 8080
+  buffer-async sandbox serve --host 0.0.0.0 --port 9000 --seed 7
   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/1/profiles.json
 """
 
@@ -117,7 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="buffer-async",
         description="Export and explore a Buffer account from the command line.",
-        epilog="Run 'buffer-async COMMAND --help' for a command's options and examples.",
+        epilog="examples:\n"
+        "  buffer-async export --sandbox      export the built-in demo account\n"
+        "  buffer-async profiles              list your profiles (BUFFER_ACCESS_TOKEN)\n\n"
+        "Run 'buffer-async COMMAND --help' for a command's options and examples.",
         formatter_class=formatter,
     )
     parser.add_argument("--version", action="version", version=f"buffer-async {__version__}")
@@ -168,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sandbox",
         help="run the built-in sandbox, a local Buffer",
         description="The sandbox: an in-memory Buffer v1 with a demo account.",
+        epilog=SERVE_EXAMPLES,
         formatter_class=formatter,
     )
     sandbox_commands = sandbox.add_subparsers(

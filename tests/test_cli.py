@@ -140,7 +140,9 @@ def test_profiles_command(fake_account: FakeAccount) -> None:
     assert [line.split("\t")[0] for line in out.splitlines()] == ["p1", "p2", "p3"]
 
 
-@pytest.mark.parametrize("command", [["export"], ["profiles"], ["sandbox", "serve"]])
+@pytest.mark.parametrize(
+    "command", [[], ["export"], ["profiles"], ["sandbox"], ["sandbox", "serve"]]
+)
 def test_every_command_has_help_with_examples(
     command: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
