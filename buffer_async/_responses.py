@@ -186,7 +186,8 @@ def decipher(
             message = f"{_STATUS_MEANINGS[401]} ({headers['www-authenticate'][:200]})"
         else:
             excerpt = snippet(body) if body.strip() and not parsed else ""
-            meaning = _STATUS_MEANINGS.get(status_code, f"HTTP {status_code}")
+            fallback = "Server error" if status_code >= 500 else "Unexpected answer"
+            meaning = _STATUS_MEANINGS.get(status_code, fallback)
             message = f"{meaning}: {excerpt}" if excerpt else meaning
     error_class = error_class_for(status_code, code)
     # A 4xx is a refusal: nothing was done. A server failure on a POST that

@@ -21,6 +21,7 @@ caller sharing it waits out ``Retry-After``, not just the one refused.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import platform
 import random
@@ -60,6 +61,14 @@ _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 _REDACTED = "Bearer [REDACTED]"
 
 
+def _is_loopback_address(host: str) -> bool:
+    """Whether ``host`` is a loopback IP address; a name such as ``127.evil.com`` is not."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def checked_base_url(base_url: str) -> str:
     """Return ``base_url`` without its trailing slash, refusing plain HTTP off loopback.
 
@@ -69,7 +78,7 @@ def checked_base_url(base_url: str) -> str:
     """
     url = httpx.URL(base_url)
     host = url.host
-    loopback = host in _LOOPBACK_HOSTS or host.startswith("127.")
+    loopback = host in _LOOPBACK_HOSTS or _is_loopback_address(host)
     if url.scheme == "http" and not loopback:
         raise ValueError(
             f"base_url {base_url!r} uses plain http:// to a host that is not loopback; "
@@ -194,6 +203,13 @@ class Transport:
     ) -> None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+        if (
+            isinstance(max_connections, bool)
+            or not isinstance(max_connections, int)
+            or max_connections < 1
+        ):
+            # A pool of 0 connections never sends: every request would wait for a PoolTimeout.
+            raise ValueError(f"max_connections must be an integer >= 1, got {max_connections!r}")
         self.base_url = checked_base_url(base_url)
         self.limiter = limiter
         self.max_retries = max_retries
@@ -282,7 +298,7 @@ class Transport:
         )
         started = time.perf_counter()
         try:
-            response = await self._http.send(http_request, auth=self._auth)
+            response = await self._exchange(http_request)
         except httpx.HTTPError as exc:
             self._raise_network(request, exc)
         logger.debug(
@@ -310,6 +326,31 @@ class Transport:
             server_wait = parse_retry_after(response.headers.get("retry-after"), now=self._now())
             raise _Retryable(exc, server_wait) from None
 
+    async def _exchange(self, http_request: httpx.Request) -> httpx.Response:
+        """Send on the pool from a task of its own, so cancellation cannot corrupt the pool.
+
+        httpcore cleans up a cancelled request inside shielded cancel scopes,
+        which a native asyncio cancellation (``task.cancel()``, ``wait_for``,
+        a cancelled ``gather``) goes straight through: the request then stays
+        in the pool, its connection ACTIVE for good, and after
+        ``max_connections`` of them every call fails with a pool timeout
+        (encode/httpcore#830, #1093). In a child task, the cancellation
+        reaches httpcore as an anyio cancel scope, whose shields hold.
+        """
+        outcome: list[httpx.Response | Exception] = []
+
+        async def exchange() -> None:
+            try:
+                outcome.append(await self._http.send(http_request, auth=self._auth))
+            except Exception as exc:  # re-raised below, outside the task group
+                outcome.append(exc)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(exchange)
+        if isinstance(outcome[0], Exception):
+            raise outcome[0]
+        return outcome[0]
+
     def _headers(self, request: ApiRequest) -> dict[str, str]:
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if request.form:
@@ -318,9 +359,10 @@ class Transport:
 
     def _raise_network(self, request: ApiRequest, exc: httpx.HTTPError) -> NoReturn:
         reached, worth_retrying, error_class = _network_failure(exc)
-        detail = self._auth.redact(str(exc)) or type(exc).__name__
+        detail = self._auth.redact(str(exc))
         error = error_class(
-            f"{self.describe(request)} failed: {type(exc).__name__}: {detail}",
+            f"{self.describe(request)} failed: {type(exc).__name__}"
+            + (f": {detail}" if detail else ""),
             may_have_been_applied=reached and not request.idempotent,
         )
         # The httpx error is left out of the chain on purpose: its frames in

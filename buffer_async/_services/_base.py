@@ -27,7 +27,19 @@ class Service:
 
     async def _fetch(self, request: ApiRequest, into: type[T]) -> T:
         data = await self._transport.send(request)
-        return decode(data, into, what=self._transport.describe(request))
+        return self._decode(request, data, into)
+
+    def _decode(self, request: ApiRequest, data: Any, into: type[T]) -> T:
+        """Decode an answer; a POST's unreadable 2xx answer may mean it was applied."""
+        try:
+            return decode(data, into, what=self._transport.describe(request))
+        except ResponseDecodeError as exc:
+            if request.idempotent:
+                raise
+            # Buffer said 2xx to a POST, so it may have acted on it: say so.
+            raise ResponseDecodeError(
+                exc.message, body=exc.body, may_have_been_applied=True
+            ) from exc.__cause__
 
     async def _fetch_json(self, request: ApiRequest) -> Any:
         return await self._transport.send(request)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from .._converter import InteractionList, UpdateList, decode
+from .._converter import InteractionList, UpdateList
 from .._form import FormValue
 from .._models import CreatedUpdates, EditedUpdate, Interaction, Page, Update
 from .._pagination import Paginator
@@ -263,7 +263,7 @@ class UpdateService(Service):
         # Documented as the bare update; some deployments wrap it as {"success", "update"}.
         if isinstance(data, dict) and "update" in data and "id" not in data:
             data = data["update"]
-        return decode(data, Update, what=self._transport.describe(request))
+        return self._decode(request, data, Update)
 
     async def reorder(
         self,
