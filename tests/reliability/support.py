@@ -1,0 +1,298 @@
+"""What the reliability tests share: a per-request fault plan, a loopback server, an export job.
+
+``FaultPlan`` wraps a sandbox and decides, by the index of each request the
+server receives (0, 1, 2, ...), which fault that request suffers. Unlike
+``sandbox.faults`` alone (a queue the next requests take in turn), a plan
+spaces faults between good answers, so a retried request meets a good answer
+and the counts of a run are exact. ``serve_plan`` serves it over real HTTP on
+127.0.0.1, and can also reset a connection (TCP RST) where the plan says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import socket
+import struct
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from typing import Literal
+
+import anyio
+import anyio.abc
+import attrs
+import h11
+
+from buffer_async import Backoff, BufferAPIError, BufferClient
+from buffer_async.sandbox import ErrorStyle, Reply, Sandbox, SandboxApp
+from buffer_async.sandbox._loopback import _read_request, _respond
+
+__all__ = [
+    "FAST",
+    "KINDS",
+    "RETRY_AFTER_SECONDS",
+    "SLOW_ANSWER",
+    "TIMEOUT",
+    "ExportRun",
+    "FaultPlan",
+    "export",
+    "live_tasks",
+    "pool_is_quiet",
+    "serve_plan",
+    "token_free",
+]
+
+FAST = Backoff(base=0.001, cap=0.002)
+TIMEOUT = 10.0  # the client's timeout in the fault runs (virtual seconds)
+SLOW_ANSWER = 60.0  # a "timeout" fault answers this late: the client gives up first
+RETRY_AFTER_SECONDS = 7  # a "429-seconds" fault asks for this wait
+RETRY_AFTER_DATE_SECONDS = 30  # a "429-date" fault names a date this far ahead
+
+Kind = Literal[
+    "503-html",
+    "500-json",
+    "200-success-false",
+    "200-html",
+    "429-seconds",
+    "429-date",
+    "reset",
+    "drop",
+    "drop-applied",
+    "truncate",
+    "timeout",
+]
+KINDS: tuple[Kind, ...] = (
+    "503-html",
+    "500-json",
+    "200-success-false",
+    "200-html",
+    "429-seconds",
+    "429-date",
+    "reset",
+    "drop",
+    "drop-applied",
+    "truncate",
+    "timeout",
+)
+# Faults after which a POST was carried out by the server although the client got no answer.
+APPLIED_KINDS = frozenset({"drop-applied", "truncate", "timeout"})
+RATE_LIMIT_KINDS = frozenset({"429-seconds", "429-date"})
+_PROXY_PAGE = b"<html><head><title>Bad Gateway</title></head><body>upstream hiccup</body></html>"
+_FAILURE_IN_200 = ErrorStyle(ok_status_codes=frozenset({1000}))
+
+
+class FaultPlan:
+    """A ``Responder`` in front of ``sandbox``: request number ``i`` suffers ``script[i]``.
+
+    Attributes:
+        requests: how many requests the server received (resets included).
+        injected: how many of each fault kind were served.
+        seen: ``(method, path)`` of every request received, in order.
+    """
+
+    def __init__(self, sandbox: Sandbox, script: Mapping[int, Kind] | None = None) -> None:
+        self.sandbox = sandbox
+        self.script = dict(script or {})
+        self.requests = 0
+        self.injected: collections.Counter[str] = collections.Counter()
+        self.seen: list[tuple[str, str]] = []
+
+    def _next(self, method: str, target: str) -> Kind | None:
+        kind = self.script.get(self.requests)
+        self.requests += 1
+        self.seen.append((method, target.partition("?")[0]))
+        if kind is not None:
+            self.injected[kind] += 1
+        return kind
+
+    def take_reset(self, method: str, target: str) -> bool:
+        """Called by the server before answering: ``True`` means reset this connection now."""
+        if self.script.get(self.requests) == "reset":
+            self._next(method, target)
+            return True
+        return False
+
+    def handle(
+        self,
+        method: str,
+        target: str,
+        headers: Sequence[tuple[str, str]] = (),
+        body: bytes = b"",
+    ) -> Reply:
+        """Answer one request, with this request's fault."""
+        kind = self._next(method, target)
+        faults = self.sandbox.faults
+        if kind == "200-html":  # a proxy answered: Buffer never saw the request
+            return Reply(status=200, headers=(("content-type", "text/html"),), body=_PROXY_PAGE)
+        if kind == "503-html":
+            faults.fail_next(status=503)
+        elif kind == "500-json":
+            faults.fail_next(status=500)
+        elif kind == "200-success-false":
+            faults.fail_next(status=500)
+            handler = self.sandbox.handler
+            style, handler.error_style = handler.error_style, _FAILURE_IN_200
+            try:
+                return self.sandbox.handle(method, target, headers, body)
+            finally:
+                handler.error_style = style
+        elif kind == "429-seconds":
+            faults.rate_limit_next(retry_after=RETRY_AFTER_SECONDS)
+        elif kind == "429-date":
+            # The SDK reads an HTTP-date against the real UTC clock.
+            when = datetime.now(timezone.utc) + timedelta(seconds=RETRY_AFTER_DATE_SECONDS)
+            faults.rate_limit_next(retry_after=format_datetime(when, usegmt=True))
+        elif kind == "drop":
+            faults.drop_next(applied=False)
+        elif kind == "drop-applied":
+            faults.drop_next(applied=True)
+        elif kind == "truncate":
+            faults.truncate_next()
+        reply = self.sandbox.handle(method, target, headers, body)
+        if kind == "timeout":  # carried out, then answered too late
+            return attrs.evolve(reply, delay=reply.delay + SLOW_ANSWER)
+        return reply
+
+
+def _reset(stream: anyio.abc.SocketStream) -> None:
+    """Make closing ``stream`` send a TCP RST instead of a FIN."""
+    raw = stream.extra(anyio.abc.SocketAttribute.raw_socket)
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+async def _connection(plan: FaultPlan, app: SandboxApp, stream: anyio.abc.SocketStream) -> None:
+    connection = h11.Connection(h11.SERVER)
+    async with stream:
+        while True:
+            try:
+                request = await _read_request(connection, stream)
+            except (h11.RemoteProtocolError, anyio.BrokenResourceError):
+                return
+            if request is None:
+                return
+            head = request[0]
+            if plan.take_reset(head.method.decode(), head.target.decode("latin-1")):
+                _reset(stream)
+                return
+            try:
+                completed = await _respond(app, connection, stream, request, ("127.0.0.1", 0))
+            except anyio.BrokenResourceError:  # the client gave up (a timeout) first
+                return
+            if not completed or connection.our_state is not h11.DONE:
+                return
+            connection.start_next_cycle()
+
+
+@asynccontextmanager
+async def serve_plan(plan: FaultPlan) -> AsyncIterator[str]:
+    """Serve ``plan`` on an ephemeral port of 127.0.0.1; yield the API root URL."""
+    app = SandboxApp(plan)
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    async with listener, anyio.create_task_group() as group:
+        group.start_soon(listener.serve, lambda stream: _connection(plan, app, stream))
+        try:
+            yield f"http://127.0.0.1:{port}/1"
+        finally:
+            group.cancel_scope.cancel()
+
+
+@attrs.define
+class ListFailure:
+    """One list the export could not finish: pages from ``first_missing_page`` on are missing."""
+
+    profile_id: str
+    list_name: str
+    first_missing_page: int
+    error: BufferAPIError
+
+
+@attrs.define
+class ExportRun:
+    """What an export wrote (``(profile, list, update id)`` in order) and what it reports failed."""
+
+    exported: list[tuple[str, str, str]] = attrs.Factory(list)
+    failures: list[ListFailure] = attrs.Factory(list)
+    pages: int = 0
+
+    def ids_of(self, profile_id: str, list_name: str) -> list[str]:
+        """The ids exported from one list, in order."""
+        return [i for p, n, i in self.exported if (p, n) == (profile_id, list_name)]
+
+
+async def export(
+    client: BufferClient,
+    *,
+    count: int = 20,
+    concurrent: bool = False,
+    prefetch: int = 1,
+    run: ExportRun | None = None,
+) -> ExportRun:
+    """A nightly export job: every profile's pending and sent updates, page by page.
+
+    A list that fails is reported (with the first page it could not get) and
+    the others go on. ``concurrent`` walks every list at once.
+    """
+    run = run if run is not None else ExportRun()
+    profiles = await client.profiles.list()
+
+    async def walk(profile_id: str, list_name: str) -> None:
+        lister = client.updates.pending if list_name == "pending" else client.updates.sent
+        done = 0
+        try:
+            async for page in lister(profile_id, count=count, prefetch=prefetch).pages():
+                run.exported.extend((profile_id, list_name, u.id) for u in page.items)
+                run.pages += 1
+                done = page.number
+        except BufferAPIError as error:
+            run.failures.append(ListFailure(profile_id, list_name, done + 1, error))
+
+    lists = [(p.id, name) for p in profiles for name in ("pending", "sent")]
+    if concurrent:
+        async with anyio.create_task_group() as group:
+            for profile_id, list_name in lists:
+                group.start_soon(walk, profile_id, list_name)
+    else:
+        for profile_id, list_name in lists:
+            await walk(profile_id, list_name)
+    return run
+
+
+def pool_state(client: BufferClient) -> tuple[int, list[str]]:
+    """The pool's queued-or-active request count, and the connections not idle or closed."""
+    pool = client._transport._http._transport._pool  # type: ignore[attr-defined]
+    busy = [repr(c) for c in pool.connections if not (c.is_idle() or c.is_closed())]
+    return len(pool._requests), busy
+
+
+def pool_is_quiet(client: BufferClient) -> bool:
+    """Whether the client's connection pool has no request queued or in flight."""
+    return pool_state(client) == (0, [])
+
+
+def live_tasks() -> set[object]:
+    """Every task of the running event loop except the current one (asyncio or trio)."""
+    try:
+        current = asyncio.current_task()
+    except RuntimeError:  # no asyncio loop: trio
+        current = None
+    if current is not None:
+        return set(asyncio.all_tasks()) - {current}
+    import trio
+
+    tasks: set[object] = set()
+    stack = [trio.lowlevel.current_root_task()]
+    while stack:
+        task = stack.pop()
+        if task is not None:
+            tasks.add(task)
+            for nursery in task.child_nurseries:
+                stack.extend(nursery.child_tasks)
+    return tasks - {trio.lowlevel.current_task()}
+
+
+def token_free(token: str, texts: Sequence[str]) -> list[str]:
+    """The texts that contain ``token`` (an empty list means none leaks it)."""
+    return [text for text in texts if token in text]
