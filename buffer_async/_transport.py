@@ -21,6 +21,7 @@ caller sharing it waits out ``Retry-After``, not just the one refused.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import platform
@@ -155,6 +156,17 @@ def _network_failure(exc: httpx.HTTPError) -> tuple[bool, bool, type[TransportEr
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError | httpx.InvalidURL):
         return False, False, TransportError
     return True, True, TransportError
+
+
+async def _wait_uncancellably(task: asyncio.Future[Any]) -> None:
+    """Wait for ``task`` to finish its clean-up, through further cancellations."""
+    while not task.done():
+        try:
+            await asyncio.wait([task])
+        except asyncio.CancelledError:
+            continue
+    if not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not log it as never retrieved
 
 
 class _Retryable(Exception):
@@ -327,29 +339,40 @@ class Transport:
             raise _Retryable(exc, server_wait) from None
 
     async def _exchange(self, http_request: httpx.Request) -> httpx.Response:
-        """Send on the pool from a task of its own, so cancellation cannot corrupt the pool.
+        """Send on the pool so that no cancellation can corrupt the pool.
 
-        httpcore cleans up a cancelled request inside shielded cancel scopes,
-        which a native asyncio cancellation (``task.cancel()``, ``wait_for``,
-        a cancelled ``gather``) goes straight through: the request then stays
-        in the pool, its connection ACTIVE for good, and after
-        ``max_connections`` of them every call fails with a pool timeout
-        (encode/httpcore#830, #1093). In a child task, the cancellation
-        reaches httpcore as an anyio cancel scope, whose shields hold.
+        httpcore cleans up a cancelled request inside shielded anyio cancel
+        scopes. A native asyncio cancellation (``task.cancel()``, ``wait_for``,
+        a cancelled ``gather``) goes straight through those shields: the
+        request then stays in the pool, its connection busy for good, and
+        after ``max_connections`` of them every call fails with a pool timeout
+        (encode/httpcore#830, #1093). On asyncio the request therefore runs in
+        a task of its own, which this task cancels through an anyio cancel
+        scope, whose shields hold. Trio has no native cancellation to fear.
+
+        A bare task and a scope, not an anyio task group: a task group costs
+        about 23 µs a call here against 9 µs (profiled), on every request.
         """
-        outcome: list[httpx.Response | Exception] = []
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # not asyncio (trio): nothing to guard against
+            return await self._http.send(http_request, auth=self._auth)
+        scope = anyio.CancelScope()
 
-        async def exchange() -> None:
-            try:
-                outcome.append(await self._http.send(http_request, auth=self._auth))
-            except Exception as exc:  # re-raised below, outside the task group
-                outcome.append(exc)
+        async def exchange() -> httpx.Response | None:
+            with scope:
+                return await self._http.send(http_request, auth=self._auth)
+            return None  # cancelled through the scope, below
 
-        async with anyio.create_task_group() as group:
-            group.start_soon(exchange)
-        if isinstance(outcome[0], Exception):
-            raise outcome[0]
-        return outcome[0]
+        child = asyncio.ensure_future(exchange())
+        try:
+            response = await asyncio.shield(child)
+        except asyncio.CancelledError:
+            scope.cancel()
+            await _wait_uncancellably(child)
+            raise
+        assert response is not None  # only a cancelled scope yields None
+        return response
 
     def _headers(self, request: ApiRequest) -> dict[str, str]:
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
