@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 
 import nox
@@ -44,12 +46,54 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", "--strict", "buffer_async")
 
 
+# buffpy pins exact, years-old versions of its dependencies (coverage==4.5.3,
+# requests==2.22.0, ...), which no environment with our dev group can satisfy,
+# so it cannot join the dev group: the bench session installs it without them.
+# What it needs at run time, rauth and requests, it gets (requests is already in
+# the dev group through mkdocs-material).
+PEERS_WITHOUT_DEPENDENCIES = ("buffpy>=3.1", "rauth>=0.7.3")
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks in benchmarks/ (figures are ratios measured side by side in one run)."""
+    """Every benchmarks/bench_*.py, each writing its table into docs/performance.md.
+
+    The figures are ratios measured side by side in one run. The session logs
+    each script's time and the total, and writes them into the page's intro.
+    ``nox -s bench -- peers export`` runs only the scripts whose names hold
+    one of the words (and leaves the total alone).
+    """
+    started = time.perf_counter()
     install(session)
-    for script in sorted(Path("benchmarks").glob("bench_*.py")):
-        session.run("python", str(script))
+    session.run_install(
+        "uv",
+        "pip",
+        "install",
+        f"--python={session.virtualenv.location}",
+        "--no-deps",
+        *PEERS_WITHOUT_DEPENDENCIES,
+    )
+    setup = time.perf_counter() - started
+    scripts = sorted(Path("benchmarks").glob("bench_*.py"))
+    if session.posargs:
+        scripts = [s for s in scripts if any(word in s.stem for word in session.posargs)]
+    took: dict[str, float] = {}
+    for script in scripts:
+        script_started = time.perf_counter()
+        session.run("python", str(script), "--update-docs")
+        took[script.stem] = time.perf_counter() - script_started
+    total = time.perf_counter() - started
+    each = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in took.items())
+    summary = (
+        f"The last full `nox -s bench` took **{total:.0f} s** ({total / 60:.1f} min): "
+        f"{setup:.1f} s to make its environment, then {each}."
+    )
+    session.log(summary)
+    if not session.posargs:
+        sys.path.insert(0, "benchmarks")
+        from _docs_table import update_section  # noqa: PLC0415 - benchmarks/ is no package
+
+        update_section("bench_total", summary, command="nox -s bench")
 
 
 @nox.session

@@ -1,16 +1,21 @@
 """Decoding cost of a 100-update page, against json.loads alone.
 
-Run with ``nox -s bench`` or ``uv run python benchmarks/bench_decode.py``.
-Both figures come from the same run, so their ratio is what to read: these
+Run with ``nox -s bench`` or ``uv run python benchmarks/bench_decode.py``;
+add ``--update-docs`` to write the table into docs/performance.md. Both
+figures come from the same run, so their ratio is what to read: these
 machines are noisy, absolute times are not.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from _docs_table import update_section
 
 from buffer_async._converter import UpdateList, decode
 
@@ -39,14 +44,30 @@ def cpu_per_call(function: Any, rounds: int) -> float:
     return best
 
 
-def main() -> None:
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument(
+        "--update-docs", action="store_true", help="write the table into docs/performance.md"
+    )
+    args = parser.parse_args()
     body = page_of_100()
     parse = cpu_per_call(lambda: json.loads(body), 200)
     parse_and_decode = cpu_per_call(lambda: decode(json.loads(body), UpdateList, what="bench"), 200)
-    print(f"json.loads, 100 updates:           {parse * 1e3:8.3f} ms")
-    print(f"json.loads + decode, 100 updates:  {parse_and_decode * 1e3:8.3f} ms")
-    print(f"ratio:                             {parse_and_decode / parse:8.2f}x")
+    table = "\n".join(
+        [
+            "| 100-update page | CPU per page | ratio to json.loads |",
+            "|---|--:|--:|",
+            f"| `json.loads` | {parse * 1e3:.3f} ms | 1.00 |",
+            f"| `json.loads` + decode to models | {parse_and_decode * 1e3:.3f} ms "
+            f"| {parse_and_decode / parse:.2f}x |",
+        ]
+    )
+    print(table)
+    if args.update_docs:
+        path = update_section("bench_decode", table, title="Decoding")
+        print(f"updated {path}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -35,12 +35,9 @@ memory at 20,000 updates exceeds twice that at 2,000.
 from __future__ import annotations
 
 import argparse
-import datetime
 import gc
 import json
 import math
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -54,6 +51,8 @@ import anyio
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _docs_table import machine, update_section  # noqa: E402
 
 from buffer_async import BufferClient, RateLimit  # noqa: E402
 from buffer_async._export import ExportPlan, ExportSummary, export_updates  # noqa: E402
@@ -75,9 +74,6 @@ CONCURRENCY = 4  # the command's default --concurrency
 BUDGET = RateLimit(requests=60, period=1.0)  # Buffer's 60 a window, the window 60x shorter
 SERVER = SandboxRateLimit(requests=60, period=1.0, mode="sliding-log")
 MOST_GROWTH = 2.0  # export peak at the largest size / at the smallest
-DOCS = ROOT / "docs" / "performance.md"
-BEGIN = "<!-- bench_export: begin -->"
-END = "<!-- bench_export: end -->"
 DAY = 86_400
 
 
@@ -238,42 +234,11 @@ def table(results: list[Result]) -> str:
     return "\n".join([header, rule, *(result.row() for result in results)])
 
 
-def machine() -> str:
-    return (
-        f"{os.cpu_count()} CPUs (nproc), {platform.python_implementation()} "
-        f"{platform.python_version()}, {platform.system()} {platform.machine()}"
-    )
-
-
-def docs_section(results: list[Result]) -> str:
-    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
-    return "\n".join(
-        [
-            BEGIN,
-            table(results),
-            "",
-            "Produced by `uv run python benchmarks/bench_export.py --update-docs` "
-            f"on {today}, on {machine()}.",
-            END,
-        ]
-    )
-
-
-def update_docs(results: list[Result]) -> None:
-    section = docs_section(results)
-    text = DOCS.read_text() if DOCS.exists() else "# Performance\n"
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        _, after = rest.split(END, 1)
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n## Bulk export\n\n" + section + "\n"
-    DOCS.write_text(text)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--update-docs", action="store_true", help=f"write the table into {DOCS}")
+    parser.add_argument(
+        "--update-docs", action="store_true", help="write the table into docs/performance.md"
+    )
     parser.add_argument("--child", type=int, metavar="UPDATES", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -300,8 +265,8 @@ def main() -> int:
     )
     print(f"0 429s, every update once, flat memory: {'yes' if kept else 'NO'}")
     if args.update_docs:
-        update_docs(results)
-        print(f"updated {DOCS.relative_to(ROOT)}")
+        path = update_section("bench_export", table(results), title="Bulk export")
+        print(f"updated {path.relative_to(ROOT)}")
     return 0 if kept else 1
 
 

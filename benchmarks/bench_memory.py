@@ -3,14 +3,19 @@
 Each size runs in a fresh interpreter, which serves a list of that many sent
 updates page by page from an in-process transport (pages are built on request,
 so the server side holds nothing), walks it with ``async for`` and reports its
-peak RSS. Streaming is flat when the two peaks differ by less than 20 MB.
+peak RSS. Streaming is flat when the two peaks differ by less than 20 MB. Run
+``uv run python benchmarks/bench_memory.py``; add ``--update-docs`` to write
+the table into docs/performance.md.
 """
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
+
+from _docs_table import update_section
 
 CHILD = r"""
 import asyncio, json, resource, sys
@@ -61,18 +66,31 @@ def peak_rss_mb(total: int) -> float:
     return int(output.strip()) / 1024  # ru_maxrss is in KiB on Linux
 
 
-def main() -> None:
-    small, large = peak_rss_mb(10_000), peak_rss_mb(100_000)
-    print("| updates streamed | peak RSS |")
-    print("|---:|---:|")
-    print(f"| 10,000 | {small:.1f} MB |")
-    print(f"| 100,000 | {large:.1f} MB |")
-    growth = large - small
-    print(
-        f"\ngrowth from 10,000 to 100,000: {growth:+.1f} MB (target < 20 MB: "
-        f"{'met' if growth < 20 else 'MISSED'})"
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument(
+        "--update-docs", action="store_true", help="write the table into docs/performance.md"
     )
+    args = parser.parse_args()
+    small, large = peak_rss_mb(10_000), peak_rss_mb(100_000)
+    growth = large - small
+    table = "\n".join(
+        [
+            "| updates streamed | peak RSS |",
+            "|--:|--:|",
+            f"| 10,000 | {small:.1f} MB |",
+            f"| 100,000 | {large:.1f} MB |",
+            "",
+            f"Growth from 10,000 to 100,000: {growth:+.1f} MB "
+            f"(target < 20 MB: {'met' if growth < 20 else 'MISSED'}).",
+        ]
+    )
+    print(table)
+    if args.update_docs:
+        path = update_section("bench_memory", table, title="Memory while streaming")
+        print(f"updated {path}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -32,10 +32,7 @@ limiter earns a 429 or falls below 95% of the budget on any server algorithm.
 from __future__ import annotations
 
 import argparse
-import datetime
 import math
-import os
-import platform
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -48,6 +45,8 @@ import trio.testing
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _docs_table import machine, update_section  # noqa: E402
 
 from buffer_async import InProcessRateLimiter, RateLimit  # noqa: E402
 from buffer_async._server_limits import (  # noqa: E402
@@ -66,9 +65,6 @@ PHASES = (0.0, 0.25, 0.5, 0.75)
 ROUNDS = 3
 MODES: tuple[Mode, ...] = ("fixed-window", "sliding-log", "sliding-counter")
 LEAST_SHARE = 0.95
-DOCS = ROOT / "docs" / "performance.md"
-BEGIN = "<!-- bench_ratelimit: begin -->"
-END = "<!-- bench_ratelimit: end -->"
 
 Acquire = Callable[[], Awaitable[object]]
 
@@ -234,43 +230,15 @@ def table(results: Sequence[Result]) -> str:
     return "\n".join([header, rule, *(result.row() for result in results)])
 
 
-def machine() -> str:
-    return (
-        f"{os.cpu_count()} CPUs (nproc), {platform.python_implementation()} "
-        f"{platform.python_version()}, {platform.system()} {platform.machine()}; "
-        f"trio {trio.__version__}, aiolimiter {aiolimiter.__version__}"
-    )
-
-
-def docs_section(results: Sequence[Result]) -> str:
-    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
-    return "\n".join(
-        [
-            BEGIN,
-            table(results),
-            "",
-            "Produced by `uv run python benchmarks/bench_ratelimit.py --update-docs` "
-            f"on {today}, on {machine()}.",
-            END,
-        ]
-    )
-
-
-def update_docs(results: Sequence[Result]) -> None:
-    section = docs_section(results)
-    text = DOCS.read_text() if DOCS.exists() else "# Performance\n"
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        _, after = rest.split(END, 1)
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n## Rate limiter\n\n" + section + "\n"
-    DOCS.write_text(text)
+def versions() -> str:
+    return f"trio {trio.__version__}, aiolimiter {aiolimiter.__version__}"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--update-docs", action="store_true", help=f"write the table into {DOCS}")
+    parser.add_argument(
+        "--update-docs", action="store_true", help="write the table into docs/performance.md"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     results = [measure(contender) for contender in CONTENDERS]
@@ -278,7 +246,7 @@ def main() -> int:
     print()
     print(
         f"{CALLERS:,} callers at once, RateLimit{BUDGET.requests, BUDGET.period}; "
-        f"share over the first {SHARE_PERIODS} periods; {machine()}; "
+        f"share over the first {SHARE_PERIODS} periods; {machine()}; {versions()}; "
         f"{time.perf_counter() - started:.1f} s"
     )
     ours_results = [r for r in results if r.contender.make is ours]
@@ -288,8 +256,10 @@ def main() -> int:
         f"{'yes' if kept else 'NO'}"
     )
     if args.update_docs:
-        update_docs(results)
-        print(f"updated {DOCS.relative_to(ROOT)}")
+        path = update_section(
+            "bench_ratelimit", table(results), title="Rate limiter", details=versions()
+        )
+        print(f"updated {path.relative_to(ROOT)}")
     return 0 if kept else 1
 
 
