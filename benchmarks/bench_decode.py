@@ -12,25 +12,12 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from _docs_table import update_section
+from bench_overhead import page_of_100
 
 from buffer_async._converter import UpdateList, decode
-
-RECORDED = Path(__file__).resolve().parent.parent / "tests" / "data" / "real-responses"
-
-
-def page_of_100() -> bytes:
-    """A pending page of 100 real-shaped updates, built from the captured answer."""
-    sample = json.loads((RECORDED / "updates-pending-page.json").read_text())["updates"]
-    updates = []
-    for index in range(100):
-        update = dict(sample[index % len(sample)])
-        update["id"] = update["_id"] = f"{index:024x}"
-        updates.append(update)
-    return json.dumps({"total": 100, "updates": updates}).encode()
 
 
 def cpu_per_call(function: Any, rounds: int) -> float:
@@ -50,7 +37,7 @@ def main() -> int:
         "--update-docs", action="store_true", help="write the table into docs/performance.md"
     )
     args = parser.parse_args()
-    body = page_of_100()
+    body = json.dumps(page_of_100()).encode()
     parse = cpu_per_call(lambda: json.loads(body), 200)
     parse_and_decode = cpu_per_call(lambda: decode(json.loads(body), UpdateList, what="bench"), 200)
     table = "\n".join(

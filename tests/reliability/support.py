@@ -14,6 +14,7 @@ import asyncio
 import collections
 import socket
 import struct
+import typing
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
@@ -63,19 +64,7 @@ Kind = Literal[
     "truncate",
     "timeout",
 ]
-KINDS: tuple[Kind, ...] = (
-    "503-html",
-    "500-json",
-    "200-success-false",
-    "200-html",
-    "429-seconds",
-    "429-date",
-    "reset",
-    "drop",
-    "drop-applied",
-    "truncate",
-    "timeout",
-)
+KINDS: tuple[Kind, ...] = typing.get_args(Kind)
 # Faults after which a POST was carried out by the server although the client got no answer.
 APPLIED_KINDS = frozenset({"drop-applied", "truncate", "timeout"})
 RATE_LIMIT_KINDS = frozenset({"429-seconds", "429-date"})
