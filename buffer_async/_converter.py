@@ -34,6 +34,7 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from . import _models as m
 from ._errors import ResponseDecodeError
+from ._wire import InteractionList, SharesCount, UpdateList
 
 __all__ = [
     "InteractionList",
@@ -49,29 +50,6 @@ T = TypeVar("T")
 # Unknown keys travel to the ``extra`` field under a key no JSON object from
 # Buffer will hold, so the generated structuring code can pass them through.
 _EXTRA_KEY = "\x00extra"
-
-
-@attrs.frozen(kw_only=True)
-class UpdateList:
-    """Wire shape of ``updates/pending`` and ``updates/sent``: ``{"total", "updates"}``."""
-
-    updates: tuple[m.Update, ...] = ()
-    total: int | None = None
-
-
-@attrs.frozen(kw_only=True)
-class InteractionList:
-    """Wire shape of ``updates/:id/interactions``: ``{"total", "interactions"}``."""
-
-    interactions: tuple[m.Interaction, ...] = ()
-    total: int | None = None
-
-
-@attrs.frozen(kw_only=True)
-class SharesCount:
-    """Wire shape of ``links/shares``: ``{"shares": N}``."""
-
-    shares: int
 
 
 def _fail(expected: str, value: object) -> typing.NoReturn:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from .._converter import SharesCount
 from .._requests import ApiRequest
+from .._wire import SharesCount
 from ._base import Service
 
 __all__ = ["LinkService"]

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from .._converter import InteractionList, UpdateList
 from .._form import FormValue
 from .._models import CreatedUpdates, EditedUpdate, Interaction, Page, Update
 from .._pagination import Paginator
@@ -23,6 +22,7 @@ from .._params import (
 )
 from .._requests import ApiRequest, path_for
 from .._transport import Transport
+from .._wire import InteractionList, UpdateList
 from ._base import Service
 
 __all__ = ["DEFAULT_MAX_TEXT_LENGTH", "UpdateService"]
