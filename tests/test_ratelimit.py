@@ -294,8 +294,12 @@ async def test_300_callers_never_exceed_the_budget_of_any_server() -> None:
     assert limiter.queued == 0
     for phase in (0.0, 17.3, 42.0):
         assert_no_server_would_refuse(outcome.grant_times, CROWD_RATE_LIMIT, phase)
-    # The bound is reached: the limiter spends all it may.
-    assert most_in_any_window(outcome.grant_times, 60.0) == 59
+    # The bound is reached: the limiter spends all it may. The last grant of a
+    # full window falls exactly on the window's edge, where float rounding of
+    # the clock (each event loop's time is shifted by a real-valued offset)
+    # may put it a hair inside or outside: 59 or 58, never more.
+    assert most_in_any_window(outcome.grant_times, 60.0) in (58, 59)
+    assert most_in_any_window(outcome.grant_times, 60.0 + EPSILON) == 59
 
 
 @pytest.mark.anyio
