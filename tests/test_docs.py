@@ -1,0 +1,28 @@
+"""The docs keep up with the code: every public name is in the API reference, with a docstring."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+import buffer_async
+import buffer_async.sandbox
+
+REFERENCE = (Path(__file__).resolve().parent.parent / "docs" / "reference.md").read_text()
+PUBLIC = [
+    (module, name)
+    for module in (buffer_async, buffer_async.sandbox)
+    for name in module.__all__
+    if name != "__version__"
+]
+
+
+@pytest.mark.parametrize(("module", "name"), PUBLIC, ids=[f"{m.__name__}.{n}" for m, n in PUBLIC])
+def test_public_name_is_in_the_reference_with_a_docstring(module: object, name: str) -> None:
+    assert f"::: {module.__name__}.{name}\n" in REFERENCE  # type: ignore[attr-defined]
+    member = getattr(module, name)
+    if inspect.isclass(member) or inspect.isfunction(member):
+        assert inspect.getdoc(member), f"{name} has no docstring"
+        assert member.__doc__ is not None
