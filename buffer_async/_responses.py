@@ -164,7 +164,7 @@ def decipher(
         APIError: a subclass chosen by Buffer code, else by status.
         ResponseDecodeError: a 2xx whose body is not JSON.
     """
-    parsed, data = _parse_json(body) if body.strip() else (False, None)
+    parsed, data = _parse_json(body)  # an empty or blank body fails to parse: no copy made
     fields = _error_fields(data) if parsed else None
 
     if 200 <= status_code < 300 and fields is None:
