@@ -55,6 +55,7 @@ from buffer_async._server_limits import (  # noqa: E402
     ServerRateLimit,
     SlidingCounter,
     SlidingLog,
+    busiest_window,
 )
 from tests.virtual_time import VirtualTimeEventLoop  # noqa: E402
 
@@ -173,17 +174,6 @@ def replay(grants: Sequence[float], mode: Mode, phase: float) -> tuple[int, floa
         else:
             refused += 1
     return refused, accepted / (SHARE_PERIODS * BUDGET.requests)
-
-
-def busiest_window(grants: Sequence[float], length: float) -> int:
-    """The most grants in any closed window ``[t, t + length]``."""
-    ordered = sorted(grants)
-    most = end = 0
-    for start, at in enumerate(ordered):
-        while end < len(ordered) and ordered[end] <= at + length:
-            end += 1
-        most = max(most, end - start)
-    return most
 
 
 @dataclass(frozen=True)

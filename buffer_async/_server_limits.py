@@ -43,7 +43,9 @@ limiter keeps to that, and why that suffices for the sliding counter.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import deque
+from collections.abc import Iterable
 from typing import Literal, Protocol
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "ServerRateLimit",
     "SlidingCounter",
     "SlidingLog",
+    "busiest_window",
     "make",
 ]
 
@@ -307,3 +310,12 @@ def make(mode: Mode, requests: int, period: float) -> ServerRateLimit:
     raise ValueError(
         f"mode must be 'fixed-window', 'sliding-log' or 'sliding-counter', got {mode!r}"
     )
+
+
+def busiest_window(times: Iterable[float], length: float) -> int:
+    """The most requests any closed window ``[t, t + length]`` holds (a sliding log's view).
+
+    What a client must keep at or below the budget to pass all three algorithms.
+    """
+    ordered = sorted(times)
+    return max((bisect_right(ordered, t + length) - i for i, t in enumerate(ordered)), default=0)

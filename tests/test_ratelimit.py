@@ -15,7 +15,7 @@ import math
 import random
 import threading
 import time
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +36,7 @@ from buffer_async._ratelimit import (
     RateLimiter,
     shared_limiter,
 )
+from buffer_async._server_limits import busiest_window
 
 from .virtual_time import virtual_backend
 
@@ -123,12 +124,6 @@ async def run_callers(
 # --- servers that count differently ----------------------------------------------------
 
 
-def most_in_any_window(times: Sequence[float], period: float) -> int:
-    """The most grants in any closed window ``[t, t + period]`` (a sliding log's view)."""
-    ordered = sorted(times)
-    return max((bisect_right(ordered, t + period) - i for i, t in enumerate(ordered)), default=0)
-
-
 def sliding_log_rejections(times: Sequence[float], limit: int, period: float) -> int:
     """429s from a server that allows ``limit`` requests in any window ``[t - period, t]``."""
     accepted: list[float] = []
@@ -175,7 +170,7 @@ def assert_no_server_would_refuse(
     times: Sequence[float], rate_limit: RateLimit, phase: float
 ) -> None:
     requests, period = rate_limit.requests, rate_limit.period
-    assert most_in_any_window(times, period) <= requests - rate_limit.margin
+    assert busiest_window(times, period) <= requests - rate_limit.margin
     assert sliding_log_rejections(times, requests, period) == 0
     assert fixed_window_rejections(times, requests, period, phase) == 0
     assert sliding_counter_rejections(times, requests, period, phase) == 0
@@ -184,7 +179,7 @@ def assert_no_server_would_refuse(
 def test_the_server_models_refuse_a_naive_token_bucket() -> None:
     # Capacity 60, one token per second: 60 at once, then one per second.
     naive = [0.0] * 60 + [float(second) for second in range(1, 121)]
-    assert most_in_any_window(naive, 60.0) == 120
+    assert busiest_window(naive, 60.0) == 120
     assert sum(1 for t in naive if t < 60.0) == 119
     assert sliding_log_rejections(naive, 60, 60.0) > 0
     assert fixed_window_rejections(naive, 60, 60.0, phase=0.0) > 0
@@ -298,8 +293,8 @@ async def test_300_callers_never_exceed_the_budget_of_any_server() -> None:
     # full window falls exactly on the window's edge, where float rounding of
     # the clock (each event loop's time is shifted by a real-valued offset)
     # may put it a hair inside or outside: 59 or 58, never more.
-    assert most_in_any_window(outcome.grant_times, 60.0) in (58, 59)
-    assert most_in_any_window(outcome.grant_times, 60.0 + EPSILON) == 59
+    assert busiest_window(outcome.grant_times, 60.0) in (58, 59)
+    assert busiest_window(outcome.grant_times, 60.0 + EPSILON) == 59
 
 
 @pytest.mark.anyio

@@ -21,7 +21,7 @@ import anyio
 import pytest
 
 from buffer_async import BufferClient, InProcessRateLimiter, RateLimit
-from buffer_async._server_limits import Mode, make
+from buffer_async._server_limits import Mode, busiest_window, make
 
 from .loopback_server import LoopbackServer, serve
 
@@ -50,17 +50,6 @@ async def crowd(server: LoopbackServer, token: str) -> list[str]:
         assert client.stats.rate_limited == 0
         assert client.stats.requests == CALLERS
     return ids
-
-
-def busiest_window(arrivals: list[float], length: float) -> int:
-    """The most arrivals in any closed window ``[t, t + length]``."""
-    ordered = sorted(arrivals)
-    most = end = 0
-    for start, at in enumerate(ordered):
-        while end < len(ordered) and ordered[end] <= at + length:
-            end += 1
-        most = max(most, end - start)
-    return most
 
 
 @pytest.mark.anyio
