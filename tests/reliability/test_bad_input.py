@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -22,7 +22,9 @@ import httpx
 import pytest
 
 from buffer_async import BufferClient, Media, Paginator, Schedule
-from buffer_async.sandbox import SANDBOX_BASE_URL, Reply, Sandbox, SandboxTransport
+from buffer_async.sandbox import SANDBOX_BASE_URL, Sandbox, SandboxTransport
+
+from .support import CountingSandbox
 
 pytestmark = pytest.mark.anyio
 
@@ -192,24 +194,6 @@ CASES: list[tuple[str, Call, type[Exception], str]] = [
 ]
 
 
-class Counting:
-    """Counts the requests that reach the sandbox."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-        self.received = 0
-
-    def handle(
-        self,
-        method: str,
-        target: str,
-        headers: Sequence[tuple[str, str]] = (),
-        body: bytes = b"",
-    ) -> Reply:
-        self.received += 1
-        return self.sandbox.handle(method, target, headers, body)
-
-
 async def attempt(call: Call, client: BufferClient) -> None:
     """Make the call; await it, or walk it if it is a list."""
     result = call(client)
@@ -239,7 +223,7 @@ async def test_bad_input_fails_before_anything_is_sent(
     call: Call, error: type[Exception], words: str
 ) -> None:
     sandbox = Sandbox(rate_limit=None)
-    counter = Counting(sandbox)
+    counter = CountingSandbox(sandbox)
     http = httpx.AsyncClient(transport=SandboxTransport(counter))
     async with (
         http,
@@ -250,11 +234,11 @@ async def test_bad_input_fails_before_anything_is_sent(
         with pytest.raises(error) as raised:
             await attempt(call, client)
         assert words in str(raised.value)
-        assert counter.received == 0
+        assert not counter.seen
         assert client.stats.requests == 0
         # The same client still sends good input.
         await client.user.get()
-        assert counter.received == 1
+        assert len(counter.seen) == 1
 
 
 @pytest.mark.usefixtures("los_angeles")

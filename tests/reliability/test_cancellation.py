@@ -15,7 +15,7 @@ on asyncio and on trio:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -25,31 +25,13 @@ import attrs
 import pytest
 
 from buffer_async import BufferClient, InProcessRateLimiter, RateLimit
-from buffer_async.sandbox import Reply, Sandbox, SandboxApp
+from buffer_async.sandbox import Sandbox, SandboxApp
 from buffer_async.sandbox._loopback import serve_in_background
 
-from .support import FAST, ExportRun, export, live_tasks, pool_state
+from .support import FAST, CountingSandbox, ExportRun, export, live_tasks, pool_state
 
 pytestmark = pytest.mark.anyio
 LATENCY = 0.01
-
-
-class CountingSandbox:
-    """A ``Responder`` that counts and records what reaches the sandbox (thread-safe enough)."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-        self.seen: list[tuple[str, str]] = []
-
-    def handle(
-        self,
-        method: str,
-        target: str,
-        headers: Sequence[tuple[str, str]] = (),
-        body: bytes = b"",
-    ) -> Reply:
-        self.seen.append((method, target.partition("?")[0]))
-        return self.sandbox.handle(method, target, headers, body)
 
 
 @attrs.define
