@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import types
+import typing
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -22,7 +25,14 @@ from buffer_async import (
     UpdateStatus,
     User,
 )
-from buffer_async._converter import InteractionList, SharesCount, UpdateList, decode
+from buffer_async._converter import (
+    InteractionList,
+    SharesCount,
+    UpdateList,
+    converter,
+    decode,
+    detailed_converter,
+)
 from buffer_async._responses import decipher
 
 from .recorded import load, names
@@ -70,7 +80,25 @@ def test_update_fields_from_a_real_answer() -> None:
     assert update.media.picture is not None
     assert update.media.picture.endswith(".png")
     assert update.clicks_caveat is False
-    assert update.extra == {"_id": "56d58b4131b2c21e1e0c5b6d"}
+    assert update.extra == {}  # its "_id" repeats "id"
+
+
+@pytest.mark.parametrize(
+    ("data", "extra"),
+    [
+        ({"id": "a", "_id": "a"}, {}),
+        ({"id": "a", "_id": "b"}, {"_id": "b"}),
+        ({"id": "a", "_id": None}, {"_id": None}),
+        ({"id": "a", "_id": "a", "new": 1}, {"new": 1}),
+        ({"id": "a", "_id": "b", "new": 1}, {"_id": "b", "new": 1}),
+    ],
+)
+def test_an_id_repeated_as_underscore_id_is_dropped_only_when_equal(
+    data: dict[str, Any], extra: dict[str, Any]
+) -> None:
+    for model in (Update, Profile, User):
+        assert decode(data, model, what="t").extra == extra
+    assert decode({"_id": "a"}, Schedule, what="t").extra == {"_id": "a"}  # no id to repeat
 
 
 def test_unscheduled_update_has_no_due_time() -> None:
@@ -294,6 +322,16 @@ FIELD_NAMES = [
     "update",
 ]
 shaped_objects = st.dictionaries(st.sampled_from(FIELD_NAMES), json_values, max_size=8)
+
+
+def _with_id(data: dict[str, Any]) -> dict[str, Any]:
+    """A shaped object that has an ``id`` string (and sometimes an ``_id``)."""
+    data = {**data, "id": "a"}
+    if len(data) % 2:
+        data["_id"] = "a" if len(data) % 3 else "b"
+    return data
+
+
 MODELS = [
     Update,
     Profile,
@@ -333,3 +371,92 @@ def test_json_decoder_on_arbitrary_bytes(raw: bytes) -> None:
     except (ResponseDecodeError, APIError) as error:  # an error body in a 200 is an APIError
         outcome = error
     assert isinstance(outcome, Update | ResponseDecodeError | APIError)
+
+
+def _outcome(structure: Any, data: Any, model: Any) -> object:
+    try:
+        return structure(data, model)
+    except Exception as error:
+        return type(error)
+
+
+def _well_typed(type_: Any) -> st.SearchStrategy[Any]:
+    """Values of ``type_`` as Buffer writes them, in every spelling the rules accept."""
+    origin, args = typing.get_origin(type_), typing.get_args(type_)
+    if origin in (typing.Union, types.UnionType):
+        choices = [_well_typed(arg) for arg in args if arg is not type(None)]
+        return st.one_of(*choices, st.none()) if type(None) in args else st.one_of(*choices)
+    if origin is tuple:
+        return st.lists(_well_typed(args[0]), max_size=3)
+    if origin is Mapping:
+        return st.dictionaries(st.text(max_size=3), _well_typed(args[1]), max_size=2)
+    if attrs.has(type_):
+        return _payloads(type_)
+    simple: dict[Any, st.SearchStrategy[Any]] = {
+        str: st.text(max_size=4) | st.integers() | st.floats(allow_nan=False),
+        int: st.integers() | st.integers().map(str) | st.just(2.0),
+        float: st.floats() | st.integers() | st.just("1.5"),
+        bool: st.booleans() | st.sampled_from([0, 1, "true", "false", "0", "1", ""]),
+        datetime: st.integers(-(2**31), 2**32)
+        | st.sampled_from(["0", "", "-", "1456835393", "2016-03-01T12:00:00Z", 1.5e9]),
+        UpdateStatus: st.sampled_from([s.value for s in UpdateStatus]),
+        Service: st.sampled_from([s.value for s in Service]),
+        typing.Any: json_values,
+    }
+    return simple[type_]
+
+
+def _payloads(model: type) -> st.SearchStrategy[dict[str, Any]]:
+    """Objects for ``model``: mostly well-typed fields, some null, absent, wrong or unknown."""
+    fields = attrs.fields(attrs.resolve_types(model))
+    entries = {
+        field.name: st.one_of(
+            *[_well_typed(field.type)] * 4, st.none(), json_values, st.just(MISSING_FIELD)
+        )
+        for field in fields
+        if field.name != "extra"
+    }
+    unknown = st.dictionaries(st.sampled_from(["_id", "new", "id"]), json_values, max_size=2)
+    return st.builds(
+        lambda known, more: {
+            **{k: v for k, v in known.items() if v is not MISSING_FIELD},
+            **more,
+        },
+        st.fixed_dictionaries(entries),
+        unknown,
+    )
+
+
+MISSING_FIELD = object()
+
+
+@settings(max_examples=300)
+@given(data=st.data(), model=st.sampled_from([m for m in MODELS if attrs.has(m)]))
+def test_the_compiled_decoder_agrees_with_cattrs(data: st.DataObject, model: Any) -> None:
+    """The fast path (generated per class) and cattrs' detailed converter: same rules."""
+    _assert_agree(data.draw(_payloads(model)), model)
+
+
+@settings(max_examples=300)
+@given(
+    data=st.one_of(json_values, shaped_objects, st.builds(_with_id, shaped_objects)),
+    model=st.sampled_from(MODELS),
+)
+def test_the_compiled_decoder_agrees_with_cattrs_on_anything(data: Any, model: Any) -> None:
+    _assert_agree(data, model)
+
+
+def _assert_agree(data: Any, model: Any) -> None:
+    fast = _outcome(converter.structure, data, model)
+    detailed = _outcome(detailed_converter.structure, data, model)
+    if isinstance(fast, type) or isinstance(detailed, type):
+        assert isinstance(fast, type) == isinstance(detailed, type), (fast, detailed)
+    else:
+        assert fast == detailed
+        assert type(fast) is type(detailed)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, model in RECORDED_MODELS.items() if model))
+def test_the_compiled_decoder_agrees_on_every_recorded_response(name: str) -> None:
+    data, model = load(name).json(), RECORDED_MODELS[name]
+    assert converter.structure(data, model) == detailed_converter.structure(data, model)
