@@ -89,17 +89,6 @@ def _structure_int(value: Any, _: type) -> int:
     _fail("an integer", value)
 
 
-def _structure_float(value: Any, _: type) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            pass
-    _fail("a number", value)
-
-
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no", ""})
 
@@ -294,13 +283,11 @@ def _make_converter(*, detailed_validation: bool) -> cattrs.Converter:
     converter = cattrs.Converter(detailed_validation=detailed_validation)
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(int, _structure_int)
-    converter.register_structure_hook(float, _structure_float)
     converter.register_structure_hook(bool, _structure_bool)
     scalars: list[tuple[type, Callable[[Any, type], Any]]] = [
         (str, _structure_str),
         (int, _structure_int),
         (bool, _structure_bool),
-        (float, _structure_float),
     ]
     for exact, structure_value in scalars:
         converter.register_structure_hook_func(

@@ -179,7 +179,9 @@ def test_interactions_decode_with_their_user() -> None:
         ("1320703582", datetime(2011, 11, 7, 22, 6, 22, tzinfo=timezone.utc)),
         ("2011-11-07T22:06:22Z", datetime(2011, 11, 7, 22, 6, 22, tzinfo=timezone.utc)),
         (0, None),
+        (0.0, None),
         ("0", None),
+        ("0.0", None),
         (None, None),
     ],
 )
@@ -225,6 +227,8 @@ def test_booleans_accept_buffer_spellings(raw: object, expected: bool) -> None:
     ("data", "path"),
     [
         ({"id": "u", "due_at": "tomorrow"}, "$.due_at"),
+        ({"id": "u", "due_at": "inf"}, "$.due_at"),
+        ({"id": "u", "due_at": [1320703582]}, "$.due_at"),
         ({"id": "u", "pinned": "maybe"}, "$.pinned"),
         ({"id": "u", "media": "http://x"}, "$.media"),
         ({"id": "u", "statistics": {"reach": "many"}}, "$.statistics.reach"),
@@ -237,6 +241,16 @@ def test_decode_errors_name_the_path(data: dict[str, Any], path: str) -> None:
         decode(data, Update, what="GET /updates/u.json")
     assert path in str(caught.value)
     assert "GET /updates/u.json" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "type_", "expected"),
+    [(True, bool, True), ("yes", bool, True), ("7", int, 7), (7.0, int, 7), (7, str, "7")],
+)
+def test_the_scalar_rules_hold_for_bare_types(raw: object, type_: type, expected: object) -> None:
+    for structure in (converter.structure, detailed_converter.structure):
+        assert structure(raw, type_) == expected
+        assert type(structure(raw, type_)) is type_
 
 
 def test_a_list_never_decodes_from_a_string() -> None:
