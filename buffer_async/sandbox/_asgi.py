@@ -3,7 +3,9 @@
 No framework: the app reads the request, asks the handler, writes the answer.
 A dropped connection sends the status line and headers, then stops: the server
 closes the connection mid-answer, which a client sees as a dropped answer. A
-truncated answer promises the whole body and sends half of it.
+truncated answer promises the whole body and sends half of it. A reset uses
+the ASGI extension ``buffer_async.connection_reset`` where the server offers
+it (the sandbox's loopback server does); elsewhere it is a drop.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ import anyio
 
 from ._handler import Responder
 
-__all__ = ["ASGIReceive", "ASGIScope", "ASGISend", "SandboxApp"]
+__all__ = ["RESET_EXTENSION", "ASGIReceive", "ASGIScope", "ASGISend", "SandboxApp"]
+
+# The ASGI extension (in ``scope["extensions"]``) of a server that can reset a
+# connection; the app sends ``{"type": RESET_EXTENSION}`` to have it done.
+RESET_EXTENSION = "buffer_async.connection_reset"
 
 ASGIScope = MutableMapping[str, Any]
 ASGIReceive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -55,16 +61,20 @@ class SandboxApp:
         reply = self.sandbox.handle(scope["method"], target.decode("latin-1"), headers, bytes(body))
         if reply.delay:
             await anyio.sleep(reply.delay)
+        if reply.reset and RESET_EXTENSION in scope.get("extensions", {}):
+            await send({"type": RESET_EXTENSION})
+            return
         response_headers = [
             (name.encode("latin-1"), value.encode("latin-1")) for name, value in reply.headers
         ]
         # A dropped answer still promises a body, so the cut is visible to the client.
-        promised = max(len(reply.body), 1) if reply.drop else len(reply.body)
+        lost = reply.drop or reply.reset
+        promised = max(len(reply.body), 1) if lost else len(reply.body)
         response_headers.append((b"content-length", str(promised).encode()))
         await send(
             {"type": "http.response.start", "status": reply.status, "headers": response_headers}
         )
-        if reply.drop:
+        if lost:
             return  # the server closes the connection: no body ever comes
         if reply.truncate:
             await send(

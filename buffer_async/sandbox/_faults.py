@@ -6,6 +6,7 @@ next one, whatever its endpoint::
     sandbox.faults.fail_next(2, status=503)       # two 503s
     sandbox.faults.rate_limit_next(retry_after=7) # then a 429, Retry-After: 7
     sandbox.faults.drop_next()                    # then the connection drops
+    sandbox.faults.reset_next()                   # then it is reset (TCP RST)
 
 ``latency`` is not queued: it delays every request until changed.
 """
@@ -19,7 +20,7 @@ import attrs
 
 __all__ = ["Fault", "FaultKind", "Faults"]
 
-FaultKind = Literal["error", "rate_limit", "truncate", "drop"]
+FaultKind = Literal["error", "rate_limit", "truncate", "drop", "reset"]
 
 
 @attrs.frozen(kw_only=True)
@@ -28,10 +29,11 @@ class Fault:
 
     Attributes:
         kind: ``error`` (an HTTP error status), ``rate_limit`` (429),
-            ``truncate`` (the answer is cut short) or ``drop`` (no answer).
+            ``truncate`` (the answer is cut short), ``drop`` (no answer) or
+            ``reset`` (the connection is reset).
         status: the HTTP status of an ``error``.
         retry_after: the ``Retry-After`` value of a ``rate_limit``.
-        applied: for ``truncate`` and ``drop``, whether the request was
+        applied: for ``truncate``, ``drop`` and ``reset``, whether the request was
             carried out before the answer was lost (a POST then took effect).
     """
 
@@ -95,6 +97,21 @@ class Faults:
                 and the client cannot know), instead of dropping it unread.
         """
         self._queue.extend([Fault(kind="drop", applied=applied)] * _count(count))
+        return self
+
+    def reset_next(self, count: int = 1, *, applied: bool = False) -> Faults:
+        """The next ``count`` connections are reset (a TCP RST) instead of answered.
+
+        Over loopback HTTP the server resets the socket; in process, the httpx
+        transport raises ``httpx.ReadError`` as httpx does on a reset; other
+        ASGI servers, which cannot reset, close the connection as for a drop.
+
+        Args:
+            count: how many requests.
+            applied: carry the request out before the reset, instead of
+                resetting before reading it.
+        """
+        self._queue.extend([Fault(kind="reset", applied=applied)] * _count(count))
         return self
 
     def latency(self, seconds: float) -> Faults:

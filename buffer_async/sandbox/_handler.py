@@ -87,6 +87,7 @@ class Reply:
         delay: seconds the adapter waits before answering (scripted latency).
         truncate: the adapter sends only part of the body.
         drop: the adapter closes the connection without an answer.
+        reset: the adapter resets the connection (TCP RST) without an answer.
     """
 
     status: int
@@ -95,6 +96,7 @@ class Reply:
     delay: float = 0.0
     truncate: bool = False
     drop: bool = False
+    reset: bool = False
 
     def json(self) -> Any:
         """The body, decoded as JSON."""
@@ -209,8 +211,16 @@ class Handler:
         """
         fault = self.faults.take()
         delay = self.faults.latency_seconds
-        if fault is not None and fault.kind == "drop" and not fault.applied:
-            return Reply(status=200, headers=(), body=b"", delay=delay, drop=True)
+        lost = fault is not None and fault.kind in ("drop", "reset")
+        if lost and fault is not None and not fault.applied:
+            return Reply(
+                status=200,
+                headers=(),
+                body=b"",
+                delay=delay,
+                drop=fault.kind == "drop",
+                reset=fault.kind == "reset",
+            )
         if fault is not None and fault.kind in ("error", "rate_limit"):
             status, reply_headers, reply_body = self._fault_answer(fault)
         else:
@@ -222,6 +232,7 @@ class Handler:
             delay=delay,
             truncate=fault is not None and fault.kind == "truncate",
             drop=fault is not None and fault.kind == "drop",
+            reset=fault is not None and fault.kind == "reset",
         )
 
     def _fault_answer(self, fault: Fault) -> tuple[int, Headers, bytes]:

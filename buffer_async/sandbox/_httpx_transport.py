@@ -3,8 +3,9 @@
 ``httpx.AsyncClient(transport=SandboxTransport(sandbox))`` talks to the
 sandbox directly. Scripted latency is slept with ``anyio.sleep`` (so virtual
 clocks skip it); a dropped connection raises ``httpx.RemoteProtocolError``, as
-a server that closes without answering does; a truncated answer arrives as
-the first half of its body.
+a server that closes without answering does; a reset one raises
+``httpx.ReadError``, as httpx does on ``ECONNRESET``; a truncated answer
+arrives as the first half of its body.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class SandboxTransport(httpx.AsyncBaseTransport):
         reply = self.sandbox.handle(request.method, target, request.headers.multi_items(), body)
         if reply.delay:
             await anyio.sleep(reply.delay)
+        if reply.reset:
+            raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
         if reply.drop:
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request

@@ -3,21 +3,25 @@
 It serves tests and notebooks over real sockets without uvicorn: one task per
 connection, keep-alive, whole bodies in memory. When the app stops half-way
 through an answer (a scripted drop or truncation), the connection is closed
-without finishing it, as a failing server would. For production-like serving
-use ``serve()``, which runs uvicorn.
+without finishing it, as a failing server would; a scripted reset closes it
+with a TCP RST (the ``buffer_async.connection_reset`` ASGI extension). A
+client that hangs up before its answer ends only its own connection. For
+production-like serving use ``serve()``, which runs uvicorn.
 """
 
 from __future__ import annotations
 
+import socket
+import struct
 from collections.abc import AsyncIterator, MutableMapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import anyio.abc
 import h11
 
-from ._asgi import SandboxApp
+from ._asgi import RESET_EXTENSION, SandboxApp
 
 __all__ = ["serve_in_background"]
 
@@ -55,13 +59,25 @@ async def _connection(
                 return
             if request is None:
                 return
-            completed = await _respond(app, connection, stream, request, (host, port))
-            if not completed or connection.our_state is not h11.DONE:
+            try:
+                outcome = await _respond(app, connection, stream, request, (host, port))
+            except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+                return  # the client hung up before its answer
+            if outcome == "reset":
+                _linger_zero(stream)
+                return
+            if outcome == "unfinished" or connection.our_state is not h11.DONE:
                 return
             try:
                 connection.start_next_cycle()
             except h11.LocalProtocolError:
                 return
+
+
+def _linger_zero(stream: anyio.abc.SocketStream) -> None:
+    """Make closing ``stream`` send a TCP RST instead of a FIN."""
+    raw = stream.extra(anyio.abc.SocketAttribute.raw_socket)
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
 async def _read_request(
@@ -93,8 +109,8 @@ async def _respond(
     stream: anyio.abc.SocketStream,
     request: tuple[h11.Request, bytes],
     server: tuple[str, int],
-) -> bool:
-    """Run the app for one request; ``False`` when the answer was left unfinished."""
+) -> Literal["done", "unfinished", "reset"]:
+    """Run the app for one request: was the answer finished, left unfinished, or a reset?"""
     head, body = request
     target = head.target.decode("latin-1")
     path, _, query = target.partition("?")
@@ -111,10 +127,11 @@ async def _respond(
         "headers": [(name.lower(), value) for name, value in head.headers],
         "server": server,
         "client": None,
+        "extensions": {RESET_EXTENSION: {}},
     }
     delivered = False
     outgoing: list[bytes] = []
-    finished = False
+    finished = reset = False
 
     async def receive() -> MutableMapping[str, Any]:
         nonlocal delivered
@@ -125,8 +142,10 @@ async def _respond(
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def send(message: MutableMapping[str, Any]) -> None:
-        nonlocal finished
-        if message["type"] == "http.response.start":
+        nonlocal finished, reset
+        if message["type"] == RESET_EXTENSION:
+            reset = True
+        elif message["type"] == "http.response.start":
             response = h11.Response(status_code=message["status"], headers=message["headers"])
             outgoing.append(connection.send(response) or b"")
         elif message["type"] == "http.response.body":
@@ -138,8 +157,10 @@ async def _respond(
     try:
         await app(scope, receive, send)
     except Exception:  # a broken answer must not stop the server: drop this one
-        return False
+        return "unfinished"
+    if reset:
+        return "reset"
     data = b"".join(outgoing)
     if data:
         await stream.send(data)
-    return finished
+    return "done" if finished else "unfinished"

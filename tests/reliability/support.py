@@ -5,15 +5,14 @@ server receives (0, 1, 2, ...), which fault that request suffers. Unlike
 ``sandbox.faults`` alone (a queue the next requests take in turn), a plan
 spaces faults between good answers, so a retried request meets a good answer
 and the counts of a run are exact. ``serve_plan`` serves it over real HTTP on
-127.0.0.1, and can also reset a connection (TCP RST) where the plan says so.
+127.0.0.1 with the sandbox's loopback server, which also resets a connection
+(TCP RST) where the plan says so.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import socket
-import struct
 import typing
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -22,13 +21,11 @@ from email.utils import format_datetime
 from typing import Literal
 
 import anyio
-import anyio.abc
 import attrs
-import h11
 
 from buffer_async import Backoff, BufferAPIError, BufferClient
 from buffer_async.sandbox import ErrorStyle, Reply, Sandbox, SandboxApp
-from buffer_async.sandbox._loopback import _read_request, _respond
+from buffer_async.sandbox._loopback import serve_in_background
 
 __all__ = [
     "FAST",
@@ -96,13 +93,6 @@ class FaultPlan:
             self.injected[kind] += 1
         return kind
 
-    def take_reset(self, method: str, target: str) -> bool:
-        """Called by the server before answering: ``True`` means reset this connection now."""
-        if self.script.get(self.requests) == "reset":
-            self._next(method, target)
-            return True
-        return False
-
     def handle(
         self,
         method: str,
@@ -133,6 +123,8 @@ class FaultPlan:
             # The SDK reads an HTTP-date against the real UTC clock.
             when = datetime.now(timezone.utc) + timedelta(seconds=RETRY_AFTER_DATE_SECONDS)
             faults.rate_limit_next(retry_after=format_datetime(when, usegmt=True))
+        elif kind == "reset":
+            faults.reset_next()
         elif kind == "drop":
             faults.drop_next(applied=False)
         elif kind == "drop-applied":
@@ -145,47 +137,11 @@ class FaultPlan:
         return reply
 
 
-def _reset(stream: anyio.abc.SocketStream) -> None:
-    """Make closing ``stream`` send a TCP RST instead of a FIN."""
-    raw = stream.extra(anyio.abc.SocketAttribute.raw_socket)
-    raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-
-
-async def _connection(plan: FaultPlan, app: SandboxApp, stream: anyio.abc.SocketStream) -> None:
-    connection = h11.Connection(h11.SERVER)
-    async with stream:
-        while True:
-            try:
-                request = await _read_request(connection, stream)
-            except (h11.RemoteProtocolError, anyio.BrokenResourceError):
-                return
-            if request is None:
-                return
-            head = request[0]
-            if plan.take_reset(head.method.decode(), head.target.decode("latin-1")):
-                _reset(stream)
-                return
-            try:
-                completed = await _respond(app, connection, stream, request, ("127.0.0.1", 0))
-            except anyio.BrokenResourceError:  # the client gave up (a timeout) first
-                return
-            if not completed or connection.our_state is not h11.DONE:
-                return
-            connection.start_next_cycle()
-
-
 @asynccontextmanager
 async def serve_plan(plan: FaultPlan) -> AsyncIterator[str]:
     """Serve ``plan`` on an ephemeral port of 127.0.0.1; yield the API root URL."""
-    app = SandboxApp(plan)
-    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
-    port = listener.extra(anyio.abc.SocketAttribute.local_port)
-    async with listener, anyio.create_task_group() as group:
-        group.start_soon(listener.serve, lambda stream: _connection(plan, app, stream))
-        try:
-            yield f"http://127.0.0.1:{port}/1"
-        finally:
-            group.cancel_scope.cancel()
+    async with serve_in_background(SandboxApp(plan)) as base_url:
+        yield base_url
 
 
 @attrs.define

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from buffer_async.sandbox import DEMO_START, Sandbox, SandboxApp, serve
+from buffer_async.sandbox._asgi import RESET_EXTENSION
 
 pytestmark = pytest.mark.anyio
 
@@ -60,6 +61,19 @@ async def test_asgi_app(sandbox: Sandbox) -> None:
     )
     assert (b"content-length", b"1") in start["headers"]
     assert "latency" in repr(sandbox.faults.clear())
+
+
+async def test_asgi_reset_uses_the_server_extension_or_else_drops(sandbox: Sandbox) -> None:
+    app = sandbox.asgi_app()
+    request = [{"type": "http.request", "body": b""}]
+    sandbox.faults.reset_next()
+    (start,) = await run_app(app, http_scope("/1/user.json"), list(request))
+    assert start["type"] == "http.response.start"  # a server without the extension: a drop
+    assert (b"content-length", b"1") in start["headers"]
+    sandbox.faults.reset_next()
+    scope = http_scope("/1/user.json") | {"extensions": {RESET_EXTENSION: {}}}
+    assert await run_app(app, scope, list(request)) == [{"type": RESET_EXTENSION}]
+    assert sandbox.faults.injected["reset"] == 2
 
 
 def test_serve_runs_uvicorn(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+import struct
 import time
 from datetime import datetime, timedelta, timezone
 
 import anyio
+import anyio.abc
 import httpx
 import pytest
 
@@ -241,3 +244,55 @@ async def test_plugin_fixtures(buffer_client: BufferClient, buffer_sandbox: Sand
     before = buffer_sandbox.state.buffer_count(profiles[0].id)
     await buffer_client.updates.create(profiles[0].id, f"from a user's test {time.time()}")
     assert buffer_sandbox.state.buffer_count(profiles[0].id) == before + 1
+
+
+async def test_a_reset_is_a_read_error_in_process_and_a_tcp_rst_over_loopback(
+    sandbox: Sandbox,
+) -> None:
+    """A drop closes (httpx: RemoteProtocolError); a reset resets (httpx: ReadError)."""
+    profile_id = sandbox.add_profile()
+    target = f"/user.json?access_token={sandbox.token}"
+    async with sandbox.http_client() as in_process:
+        sandbox.faults.reset_next()
+        with pytest.raises(httpx.ReadError, match="reset"):
+            await in_process.get(target)
+    async with sandbox.serve_in_background() as base_url, httpx.AsyncClient() as http:
+        sandbox.faults.reset_next()
+        with pytest.raises(httpx.ReadError):
+            await http.get(base_url + target)
+        sandbox.faults.drop_next()
+        with pytest.raises(httpx.RemoteProtocolError):
+            await http.get(base_url + target)
+        assert (await http.get(base_url + target)).status_code == 200
+        async with BufferClient(
+            sandbox.token, base_url=base_url, rate_limit=None, max_retries=0
+        ) as client:
+            sandbox.faults.reset_next(applied=True)
+            with pytest.raises(TransportError) as reset:
+                await client.updates.create([profile_id], "saved, then reset")
+            assert reset.value.may_have_been_applied
+            sandbox.faults.reset_next()
+            with pytest.raises(TransportError):
+                await client.updates.create([profile_id], "reset unread")
+    assert sandbox.state.buffer_count(profile_id) == 1
+    assert sandbox.faults.injected["reset"] == 4
+
+
+async def test_a_client_that_hangs_up_early_ends_only_its_own_connection(
+    sandbox: Sandbox,
+) -> None:
+    request = f"GET /1/user.json?access_token={sandbox.token} HTTP/1.1\r\nhost: x\r\n\r\n"
+    async with sandbox.serve_in_background() as base_url:
+        port = int(base_url.rsplit(":", 1)[1].split("/")[0])
+        sandbox.faults.latency(0.05)
+        for _ in range(3):
+            stream = await anyio.connect_tcp("127.0.0.1", port)
+            await stream.send(request.encode())
+            raw = stream.extra(anyio.abc.SocketAttribute.raw_socket)
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            await stream.aclose()  # a reset from the client's side, before the answer
+        await anyio.sleep(0.1)  # the server writes its answers into reset sockets
+        sandbox.faults.latency(0)
+        async with httpx.AsyncClient() as http:
+            answer = await http.get(f"{base_url}/user.json?access_token={sandbox.token}")
+        assert answer.status_code == 200
