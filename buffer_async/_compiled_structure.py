@@ -219,7 +219,7 @@ class _Source:
         overridden = name in self.overrides
         hook = self.overrides[name] if overridden else self.hook_for(type_)
         inner = _optional_of(type_)
-        keeps_none = field.default is None and inner is not None and hook(None, type_) is None
+        keeps_none = field.default is None and inner is not None and _keeps_none(hook, type_)
         if keeps_none and not overridden and isinstance(inner, type) and attrs.has(inner):
             # A nested model: after the inline None check, its own hook does the rest.
             hook, type_ = self.hook_for(inner), inner
@@ -252,6 +252,14 @@ class _Source:
             ]
         else:
             self.lines.append(f"        {convert}")
+
+
+def _keeps_none(hook: StructureHook, type_: Any) -> bool:
+    """Whether ``hook`` turns ``None`` into ``None`` (then the check is inlined)."""
+    try:
+        return hook(None, type_) is None
+    except Exception:
+        return False
 
 
 def _not_an_object(cls: type, value: object) -> None:

@@ -141,3 +141,22 @@ def test_the_generated_source_is_kept_for_debugging() -> None:
     structure = compiled(Swappable, extra_field="extra", make_extra=MappingProxyType)
     assert structure.__doc__.startswith("def structure(value, _type):")
     assert "instance.__class__ = cls" in structure.__doc__
+
+
+def refuses_none(value: Any, _: Any) -> str:
+    if value is None:
+        raise TypeError("None is not allowed here")
+    return str(value)
+
+
+@attrs.frozen(kw_only=True)
+class Strict(Base):
+    name: str | None = None
+
+
+def test_a_hook_that_refuses_none_is_always_called() -> None:
+    structure = compile_structure_fn(Strict, lambda _: refuses_none)
+    assert structure({"name": 5}, Strict) == Strict(name="5")
+    assert structure({}, Strict) == Strict()  # absent: the default, as cattrs does
+    with pytest.raises(TypeError, match="None"):
+        structure({"name": None}, Strict)  # null: the hook sees it and says no
