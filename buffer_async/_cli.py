@@ -9,6 +9,7 @@ token), 130 after Ctrl-C (files closed, complete records only: rerun with
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -344,7 +345,10 @@ def main(
     except BufferAPIError as error:
         err.write(f"buffer-async: {error}\n")
         return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        # Ctrl-C. On Python 3.10 asyncio's runner (anyio's backport of it)
+        # cancels the main task and lets that CancelledError out, having no
+        # Task.uncancel to turn it back into KeyboardInterrupt as 3.11 does.
         err.write(
             "buffer-async: interrupted; the file holds complete records only. "
             "Run the same command with --resume to finish.\n"

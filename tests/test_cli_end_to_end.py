@@ -334,7 +334,7 @@ def test_ctrl_c_leaves_a_valid_file_and_resume_completes_it(
     wait_for(lambda: bool(complete_lists(progress)), process)
     process.send_signal(signal.SIGINT)
     code, out, err = finish(process)
-    assert code == 130
+    assert code == 130, err
     assert err.endswith(INTERRUPTED)
     assert "Traceback" not in err
     assert out == ""  # no summary: the export did not finish

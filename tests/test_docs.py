@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import typing
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,9 @@ PUBLIC = [
 def test_public_name_is_in_the_reference_with_a_docstring(module: object, name: str) -> None:
     assert f"::: {module.__name__}.{name}\n" in REFERENCE  # type: ignore[attr-defined]
     member = getattr(module, name)
-    if inspect.isclass(member) or inspect.isfunction(member):
+    # A type alias (Clock = Callable[[], float]) is no class, although 3.10 says so.
+    alias = typing.get_origin(member) is not None
+    if (inspect.isclass(member) and not alias) or inspect.isfunction(member):
         assert inspect.getdoc(member), f"{name} has no docstring"
         assert member.__doc__ is not None
 

@@ -71,6 +71,14 @@ class VirtualTimeEventLoop(asyncio.SelectorEventLoop):
     def _advance(self, seconds: float) -> None:
         self._virtual_now += seconds
 
+    async def shutdown_default_executor(self, timeout: float | None = None) -> None:
+        """Wait for the executor's threads without a timer (3.12+ sets one).
+
+        A thread's work takes real time, which a virtual timeout of 300 s would
+        not wait for: the clock would jump past it at once.
+        """
+        await super().shutdown_default_executor()
+
 
 def virtual_backend(name: str) -> tuple[str, dict[str, object]]:
     """anyio's backend options for ``name`` on virtual time (for an ``anyio_backend`` fixture)."""
