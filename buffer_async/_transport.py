@@ -26,10 +26,11 @@ import ipaddress
 import logging
 import platform
 import random
+import sys
 import time
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from datetime import datetime, timezone
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import anyio
 import attrs
@@ -122,6 +123,25 @@ class RequestStats:
     requests: int = 0
     retries: int = 0
     rate_limited: int = 0
+
+
+T = TypeVar("T")
+
+if sys.version_info >= (3, 12):  # pragma: no cover - the CI interpreter is 3.11
+
+    def _start_task(
+        loop: asyncio.AbstractEventLoop, coroutine: Coroutine[Any, Any, T]
+    ) -> asyncio.Task[T]:
+        """A task of ``coroutine`` that runs at once, in this call, until it first waits."""
+        return asyncio.Task(coroutine, loop=loop, eager_start=True)
+
+else:
+
+    def _start_task(
+        loop: asyncio.AbstractEventLoop, coroutine: Coroutine[Any, Any, T]
+    ) -> asyncio.Task[T]:
+        """A task of ``coroutine``, started at the event loop's next turn."""
+        return loop.create_task(coroutine)
 
 
 def _redacted_response(response: httpx.Response) -> httpx.Response:
@@ -352,9 +372,12 @@ class Transport:
 
         A bare task and a scope, not an anyio task group: a task group costs
         about 23 µs a call here against 9 µs (profiled), on every request.
+        On Python 3.12+ the task starts eagerly: it runs at once in this call
+        until it first waits, which saves a turn of the event loop, and a
+        request that never waits (an in-process transport) costs no turn.
         """
         try:
-            asyncio.get_running_loop()
+            loop = asyncio.get_running_loop()
         except RuntimeError:  # not asyncio (trio): nothing to guard against
             return await self._http.send(http_request, auth=self._auth)
         scope = anyio.CancelScope()
@@ -364,13 +387,16 @@ class Transport:
                 return await self._http.send(http_request, auth=self._auth)
             return None  # cancelled through the scope, below
 
-        child = asyncio.ensure_future(exchange())
-        try:
-            response = await asyncio.shield(child)
-        except asyncio.CancelledError:
-            scope.cancel()
-            await _wait_uncancellably(child)
-            raise
+        child = _start_task(loop, exchange())
+        if child.done():  # pragma: no cover - only an eager start (3.12+) is done at once
+            response = child.result()
+        else:
+            try:
+                response = await asyncio.shield(child)
+            except asyncio.CancelledError:
+                scope.cancel()
+                await _wait_uncancellably(child)
+                raise
         assert response is not None  # only a cancelled scope yields None
         return response
 

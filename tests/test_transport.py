@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -433,3 +434,24 @@ async def test_tracebacks_with_locals_never_show_the_token(
         assert "Transport" in rendered
         assert TOKEN not in rendered
         assert caught.value.__cause__ is None
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_the_guard_task_starts_eagerly_where_python_can() -> None:
+    """From 3.12 the guard's task runs at once, up to its first wait: no extra loop turn."""
+    import asyncio
+
+    from buffer_async._transport import _start_task
+
+    steps: list[str] = []
+
+    async def answer_at_once() -> str:
+        steps.append("ran")
+        return "answer"
+
+    task = _start_task(asyncio.get_running_loop(), answer_at_once())
+    eager = sys.version_info >= (3, 12)
+    assert task.done() is eager
+    assert steps == (["ran"] if eager else [])
+    assert await task == "answer"
+    assert steps == ["ran"]
