@@ -3,7 +3,8 @@
 Every call is served by an in-process httpx transport that answers at once with
 canned JSON, with the limiter off, so what is measured is the CPU the client
 itself spends. Four ways to make the same request, run interleaved in one
-process after a warm-up, best of nine rounds, on asyncio and then on trio:
+process after a warm-up, best of five rounds, on asyncio and then on trio, the
+whole set twice over:
 
 - raw floor: ``httpx.AsyncClient`` + ``json.loads``;
 - dataclass floor: the same plus hand-written dataclass construction;
@@ -216,19 +217,31 @@ def main() -> int:
     parser.add_argument(
         "--update-docs", action="store_true", help="write the table into docs/performance.md"
     )
+    parser.add_argument(
+        "--section",
+        default="bench_overhead",
+        help="the page's block to write (another interpreter's run has its own)",
+    )
+    parser.add_argument(
+        "--command", default=None, help="the command to name under the table, if not the default"
+    )
     args = parser.parse_args()
     single, many = one_update(), page_of_100()
-    results = {}
-    for backend in ("asyncio", "trio"):
-        for page, body, calls in ((False, single, 200), (True, many, 40)):
-            results[backend, page] = anyio.run(
-                functools.partial(measure, body, page=page, calls=calls, rounds=9),
-                backend=backend,
-            )
-    decoding = {
-        False: decode_cost(single, page=False, calls=3000),
-        True: decode_cost(many, page=True, calls=100),
-    }
+    results: dict[tuple[str, bool], dict[str, float]] = {}
+    decoding = {False: float("inf"), True: float("inf")}
+    # Twice through everything, keeping each best: a slow spell of the machine
+    # (they last seconds here) then spoils at most one of the two passes.
+    for _ in range(2):
+        for backend in ("asyncio", "trio"):
+            for page, body, calls in ((False, single, 200), (True, many, 40)):
+                best = anyio.run(
+                    functools.partial(measure, body, page=page, calls=calls, rounds=5),
+                    backend=backend,
+                )
+                previous = results.get((backend, page), best)
+                results[backend, page] = {k: min(v, previous[k]) for k, v in best.items()}
+        decoding[False] = min(decoding[False], decode_cost(single, page=False, calls=3000))
+        decoding[True] = min(decoding[True], decode_cost(many, page=True, calls=100))
     names = {False: "updates.get", True: "pending, one 100-update page"}
     targets = {False: 1.3, True: 2.0}
     lines = [
@@ -268,7 +281,7 @@ def main() -> int:
     table = "\n".join(lines)
     print(table)
     if args.update_docs:
-        path = update_section("bench_overhead", table, title="Client overhead")
+        path = update_section(args.section, table, title="Client overhead", command=args.command)
         print(f"updated {path}")
     return 0
 
