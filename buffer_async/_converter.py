@@ -125,14 +125,14 @@ def _structure_timestamp(value: Any, _: type) -> datetime | None:
             return None
         if not math.isfinite(value):
             _fail("a unix timestamp", value)
-        return datetime.fromtimestamp(value, tz=timezone.utc)
+        return _from_timestamp(value, _UTC)
     _fail("a unix timestamp", value)
 
 
 def _iso_datetime(text: str) -> datetime:
     # Python 3.10's fromisoformat does not read a trailing "Z".
     when = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=_UTC)
 
 
 def _tolerant_enum(enum_type: type[Enum]) -> Callable[[Any, type], Enum | str | None]:

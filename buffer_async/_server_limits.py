@@ -106,16 +106,15 @@ def _delay_until(now: float, deadline: float) -> float:
     return delay
 
 
-class _Windows:
-    """Windows ``[origin + k·period, origin + (k+1)·period)``, numbered by ``k``."""
+class _Budget:
+    """What the three algorithms share: ``requests`` per ``period``, and the latest time seen."""
 
-    def __init__(self, requests: int, period: float, origin: float) -> None:
+    def __init__(self, requests: int, period: float) -> None:
         self._requests, self._period = _checked(requests, period)
-        if not math.isfinite(origin):
-            raise ValueError(f"origin must be a finite time, got {origin!r}")
-        self._origin = float(origin)
         self._latest = -math.inf  # the latest time seen
-        self._window = 0  # the number of the window the counts below belong to
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(requests={self._requests}, period={self._period})"
 
     @property
     def requests(self) -> int:
@@ -126,6 +125,17 @@ class _Windows:
     def period(self) -> float:
         """The window's length, in seconds."""
         return self._period
+
+
+class _Windows(_Budget):
+    """Windows ``[origin + k·period, origin + (k+1)·period)``, numbered by ``k``."""
+
+    def __init__(self, requests: int, period: float, origin: float) -> None:
+        super().__init__(requests, period)
+        if not math.isfinite(origin):
+            raise ValueError(f"origin must be a finite time, got {origin!r}")
+        self._origin = float(origin)
+        self._window = 0  # the number of the window the counts below belong to
 
     @property
     def origin(self) -> float:
@@ -165,9 +175,6 @@ class FixedWindow(_Windows):
         super().__init__(requests, period, origin)
         self._count = 0
 
-    def __repr__(self) -> str:
-        return f"FixedWindow(requests={self._requests}, period={self._period})"
-
     def check(self, now: float) -> float | None:
         """Allow and record a request at ``now`` (``None``), or return the ``Retry-After``.
 
@@ -183,7 +190,7 @@ class FixedWindow(_Windows):
         return _delay_until(now, self._start(window + 1))
 
 
-class SlidingLog:
+class SlidingLog(_Budget):
     """At most ``requests`` allowed in the last ``period`` seconds, ``(now - period, now]``.
 
     Keeps the time of each allowed request still in the window: at most
@@ -199,22 +206,8 @@ class SlidingLog:
     """
 
     def __init__(self, requests: int, period: float) -> None:
-        self._requests, self._period = _checked(requests, period)
-        self._latest = -math.inf
+        super().__init__(requests, period)
         self._expiries: deque[float] = deque()  # when each allowed request leaves the window
-
-    def __repr__(self) -> str:
-        return f"SlidingLog(requests={self._requests}, period={self._period})"
-
-    @property
-    def requests(self) -> int:
-        """Requests allowed in any window of ``period`` seconds."""
-        return self._requests
-
-    @property
-    def period(self) -> float:
-        """The window's length, in seconds."""
-        return self._period
 
     def check(self, now: float) -> float | None:
         """Allow and record a request at ``now`` (``None``), or return the ``Retry-After``.
@@ -253,9 +246,6 @@ class SlidingCounter(_Windows):
         super().__init__(requests, period, origin)
         self._previous = 0
         self._current = 0
-
-    def __repr__(self) -> str:
-        return f"SlidingCounter(requests={self._requests}, period={self._period})"
 
     def check(self, now: float) -> float | None:
         """Allow and record a request at ``now`` (``None``), or return the ``Retry-After``.

@@ -241,21 +241,3 @@ def live_tasks() -> set[object]:
 def token_free(token: str, texts: Sequence[str]) -> list[str]:
     """The texts that contain ``token`` (an empty list means none leaks it)."""
     return [text for text in texts if token in text]
-
-
-class CountingSandbox:
-    """A ``Responder`` that counts and records what reaches the sandbox (thread-safe enough)."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-        self.seen: list[tuple[str, str]] = []
-
-    def handle(
-        self,
-        method: str,
-        target: str,
-        headers: Sequence[tuple[str, str]] = (),
-        body: bytes = b"",
-    ) -> Reply:
-        self.seen.append((method, target.partition("?")[0]))
-        return self.sandbox.handle(method, target, headers, body)

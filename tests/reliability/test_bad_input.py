@@ -24,7 +24,7 @@ import pytest
 from buffer_async import BufferClient, Media, Paginator, Schedule
 from buffer_async.sandbox import SANDBOX_BASE_URL, Sandbox, SandboxTransport
 
-from .support import CountingSandbox
+from .support import FaultPlan
 
 pytestmark = pytest.mark.anyio
 
@@ -223,7 +223,7 @@ async def test_bad_input_fails_before_anything_is_sent(
     call: Call, error: type[Exception], words: str
 ) -> None:
     sandbox = Sandbox(rate_limit=None)
-    counter = CountingSandbox(sandbox)
+    counter = FaultPlan(sandbox)  # no faults: it records what reaches the sandbox
     http = httpx.AsyncClient(transport=SandboxTransport(counter))
     async with (
         http,

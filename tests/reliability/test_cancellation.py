@@ -28,7 +28,7 @@ from buffer_async import BufferClient, InProcessRateLimiter, RateLimit
 from buffer_async.sandbox import Sandbox, SandboxApp
 from buffer_async.sandbox._loopback import serve_in_background
 
-from .support import FAST, CountingSandbox, ExportRun, export, live_tasks, pool_state
+from .support import FAST, ExportRun, FaultPlan, export, live_tasks, pool_state
 
 pytestmark = pytest.mark.anyio
 LATENCY = 0.01
@@ -37,7 +37,7 @@ LATENCY = 0.01
 @attrs.define
 class Served:
     sandbox: Sandbox
-    counter: CountingSandbox
+    counter: FaultPlan  # no faults: it records what reaches the sandbox
     base_url: str
 
 
@@ -45,7 +45,7 @@ class Served:
 def served() -> Iterator[Served]:
     """The demo sandbox over loopback HTTP, served from another thread."""
     sandbox = Sandbox.demo(seed=7, rate_limit=None)
-    counter = CountingSandbox(sandbox)
+    counter = FaultPlan(sandbox)
     with (
         anyio.from_thread.start_blocking_portal() as portal,
         portal.wrap_async_context_manager(serve_in_background(SandboxApp(counter))) as base_url,
