@@ -47,20 +47,21 @@ asyncio) and, under its thread lock, loops running at once in several threads.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
+import logging
 import math
-import sys
 import threading
 import time
-import weakref
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 import anyio
 import anyio.lowlevel
 import attrs
+
+from ._eventloop import Loop, call_soon_in, current_loop, loop_is_running
+
+logger = logging.getLogger("buffer_async")
 
 __all__ = [
     "AnyioClock",
@@ -188,62 +189,49 @@ class AnyioClock:
         await anyio.sleep_until(deadline - _loop_offset())
 
 
-class _TrioToken(Protocol):
-    def run_sync_soon(self, sync_fn: Callable[[], object]) -> None: ...
-
-
-_Loop = asyncio.AbstractEventLoop | _TrioToken
-
-
-def _running_loop() -> _Loop | None:
-    """The running asyncio loop or trio run in this thread, or ``None``."""
-    trio = sys.modules.get("trio")
-    if trio is not None:
-        try:
-            token: _TrioToken = trio.lowlevel.current_trio_token()
-        except RuntimeError:
-            pass
-        else:
-            return token
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
-def _call_soon_threadsafe(loop: _Loop, callback: Callable[[], object]) -> bool:
-    """Run ``callback`` soon in ``loop``; ``False`` if that loop has ended."""
-    try:
-        if isinstance(loop, asyncio.AbstractEventLoop):
-            loop.call_soon_threadsafe(callback)
-        else:
-            loop.run_sync_soon(callback)
-    except RuntimeError:  # asyncio: "Event loop is closed"; trio: RunFinishedError
-        return False
-    return True
-
-
-def _do_nothing() -> None:
-    pass
-
-
 @attrs.define(eq=False)
 class _Waiter:
-    """One queued ``acquire`` call; it lives only as long as that call."""
+    """One queued ``acquire`` call; it lives only as long as that call.
+
+    ``ticket`` numbers waiters in arrival order, so one can tell how many
+    stand ahead of it without walking the queue.
+    """
 
     event: anyio.Event
-    loop: _Loop
+    loop: Loop
+    ticket: int
 
     def wake(self) -> bool:
         """Set the event in the waiter's own loop; ``False`` if that loop has ended."""
-        if _running_loop() is self.loop:
+        if current_loop() is self.loop:
             self.event.set()
             return True
-        return _call_soon_threadsafe(self.loop, self.event.set)
+        return call_soon_in(self.loop, self.event.set)
 
     def is_alive(self) -> bool:
-        """Whether the waiter's loop can still run it."""
-        return _running_loop() is self.loop or _call_soon_threadsafe(self.loop, _do_nothing)
+        """Whether the waiter's loop is running, so the waiter can still take its turn."""
+        return current_loop() is self.loop or loop_is_running(self.loop)
+
+
+async def _wait_at_most(event: anyio.Event, seconds: float) -> None:
+    """Wait until ``event`` is set or ``seconds`` have passed, whichever comes first.
+
+    ``anyio.move_on_after`` by hand: a waiter's coroutine may be closed by the
+    garbage collector after its loop is gone, and a cancel scope cannot be
+    exited then (there is no task to exit it in), so on ``GeneratorExit`` the
+    scope is left as it is, with the loop that owned it.
+    """
+    scope = anyio.CancelScope(deadline=anyio.current_time() + seconds)
+    scope.__enter__()
+    try:
+        await event.wait()
+    except GeneratorExit:
+        raise
+    except BaseException as exc:
+        if not scope.__exit__(type(exc), exc, exc.__traceback__):
+            raise
+    else:
+        scope.__exit__(None, None, None)
 
 
 class InProcessRateLimiter:
@@ -273,6 +261,7 @@ class InProcessRateLimiter:
         self._tat = -math.inf  # theoretical arrival time
         self._queue: OrderedDict[_Waiter, None] = OrderedDict()
         self._granted = 0
+        self._tickets = 0
         self._lock = threading.Lock()  # guards the state above; never held across an await
 
     def __repr__(self) -> str:
@@ -305,38 +294,75 @@ class InProcessRateLimiter:
         """
         await anyio.lowlevel.checkpoint_if_cancelled()
         clock = self._clock
-        loop = _running_loop()
+        loop = current_loop()
         assert loop is not None  # an awaited coroutine runs in a loop
-        with self._lock:
-            self._drop_dead_head()
-            if not self._queue and clock.now() >= self._next_slot():
-                self._grant(clock.now())
+        queued_at: float | None = None
+        while True:
+            with self._lock:
+                self._drop_dead_head()
+                now = clock.now()
+                if not self._queue and now >= self._next_slot():
+                    self._grant(now)
+                    if queued_at is not None:
+                        self._log_wait(now - queued_at)
+                    return
+                self._tickets += 1
+                waiter = _Waiter(anyio.Event(), loop, self._tickets)
+                self._queue[waiter] = None
+                if queued_at is None:
+                    queued_at = now
+            waited = await self._wait_in_line(waiter)
+            if waited is not None:
+                self._log_wait(waited - queued_at)
                 return
-            waiter = _Waiter(anyio.Event(), loop)
-            is_head = not self._queue
-            self._queue[waiter] = None
+            # Dropped from the queue while its loop was not running (a loop
+            # stopped and later run again): it queues again, at the back.
+
+    async def _wait_in_line(self, waiter: _Waiter) -> float | None:
+        """Wait until ``waiter`` is granted (the time it was), or ``None`` if it was dropped."""
+        clock = self._clock
         granted = closing = False
+        slept_until: float | None = None
         try:
-            if not is_head:
-                await waiter.event.wait()  # set by the previous head as it leaves
-            slept_until: float | None = None
             while True:
                 with self._lock:
+                    if waiter not in self._queue:
+                        return None
+                    head = next(iter(self._queue))
                     slot = self._next_slot()
-                    # Trust the clock's word that the slot came, unless penalize() moved it.
-                    if slot == slept_until or clock.now() >= slot:
-                        self._grant(clock.now())
+                    now = clock.now()
+                    if head is waiter and (slot == slept_until or now >= slot):
+                        # Trust the clock's word that the slot came, unless penalize() moved it.
+                        self._grant(now)
                         granted = True
                         self._leave(waiter)
-                        return
-                slept_until = slot
-                await clock.sleep_until(slot)
+                        return now
+                    if head is not waiter and waiter.event.is_set():  # pragma: no cover
+                        waiter.event = anyio.Event()  # only a head is woken; never stale
+                    # A waiter behind the head expects its turn by the head's slot
+                    # plus one interval per waiter ahead; one more interval is grace.
+                    ahead = waiter.ticket - head.ticket
+                    watchdog = max(0.0, slot - now) + (ahead + 1) * self._interval
+                if head is waiter:
+                    slept_until = slot
+                    await clock.sleep_until(slot)
+                    continue
+                # Woken by the previous head as it leaves; the watchdog fires only
+                # if the head never does, because its loop stopped under it.
+                await _wait_at_most(waiter.event, watchdog)
+                if not waiter.event.is_set():
+                    with self._lock:
+                        self._drop_dead_head()
         except GeneratorExit:
             closing = True
             raise
         finally:
             if not granted:
                 self._leave_locked(waiter, blocking=not closing)
+
+    def _log_wait(self, seconds: float) -> None:
+        if seconds > 0:
+            logger.debug("rate limiter: waited %.3fs for a slot (%r)", seconds, self._rate_limit)
 
     async def penalize(self, retry_after: float) -> None:
         """Hold every grant until ``retry_after`` seconds from now (the server said 429).
@@ -383,22 +409,30 @@ class InProcessRateLimiter:
     def _wake_head(self) -> None:
         while self._queue:
             head = next(iter(self._queue))
-            if head.wake():
+            if head.is_alive() and head.wake():
                 return
-            del self._queue[head]  # its loop ended while it waited
+            del self._queue[head]  # its loop stopped or ended while it waited
 
     def _drop_dead_head(self) -> None:
-        """Drop a head whose loop was closed while it waited, so it blocks nobody."""
-        if self._queue:
+        """Drop heads whose loops stopped or closed while they waited, so they block nobody."""
+        while self._queue:
             head = next(iter(self._queue))
-            if not head.is_alive():
-                del self._queue[head]
-                self._wake_head()
+            if head.is_alive():
+                return
+            del self._queue[head]
+            self._wake_head()
+
+    def _settled(self, now: float) -> bool:
+        """Whether this limiter is as good as new at ``now``: nobody waits, the bucket is full.
+
+        Past its theoretical arrival time a GCRA grants exactly as a fresh one
+        would, so forgetting it then loses nothing of the budget.
+        """
+        with self._lock:
+            return not self._queue and now >= self._tat
 
 
-_registry: weakref.WeakValueDictionary[tuple[str, RateLimit], InProcessRateLimiter] = (
-    weakref.WeakValueDictionary()
-)
+_registry: dict[tuple[str, RateLimit], InProcessRateLimiter] = {}
 _registry_lock = threading.Lock()
 
 
@@ -406,15 +440,22 @@ def shared_limiter(token: str, rate_limit: RateLimit) -> InProcessRateLimiter:
     """The process-wide limiter for ``token`` and ``rate_limit``, made on first use.
 
     Every client with the same token shares one budget, so they share one
-    limiter. The registry is keyed by the token's SHA-256 digest, never the
-    token, and holds limiters weakly: one goes away with its last client.
+    limiter, even a client made per request in a web handler: the limiter
+    outlives the clients that use it for as long as its state still matters
+    (callers wait in it, or its last grants could still fill a window of the
+    server's), and is forgotten only once it would grant as a fresh one does.
+    The registry is keyed by the token's SHA-256 digest, never the token.
 
     Args:
         token: the access token whose budget the limiter spends.
         rate_limit: the budget; clients with different budgets get different limiters.
     """
     key = (hashlib.sha256(token.encode()).hexdigest(), rate_limit)
+    # The default clock's timeline is time.monotonic()'s in every event loop.
+    now = time.monotonic()
     with _registry_lock:
+        for stale in [k for k, limiter in _registry.items() if k != key and limiter._settled(now)]:
+            del _registry[stale]
         limiter = _registry.get(key)
         if limiter is None:
             limiter = InProcessRateLimiter(rate_limit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Iterator
 
 import anyio
@@ -80,3 +81,28 @@ async def test_a_429_pauses_every_caller_sharing_the_limiter(mock: respx.MockRou
     assert min(after) >= refusal + 30.0 - 1e-6  # nobody went during the pause
     gaps = [b - a for a, b in itertools.pairwise(after)]
     assert all(gap >= RateLimit().interval - 1e-6 for gap in gaps)  # no burst after it
+
+
+async def test_clients_made_one_per_request_share_the_tokens_budget(
+    mock: respx.MockRouter,
+) -> None:
+    """A web handler's ``async with BufferClient(token)`` per request spends one budget."""
+    arrivals: list[float] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        arrivals.append(anyio.current_time())
+        return httpx.Response(200, json={"id": "u1"})
+
+    mock.get("/user.json").mock(side_effect=answer)
+    token = f"per-request-{uuid.uuid4()}"
+
+    async def handle_one_request() -> None:
+        async with BufferClient(token) as client:
+            await client.user.get()
+
+    async with anyio.create_task_group() as group:
+        for _ in range(80):
+            group.start_soon(handle_one_request)
+            await anyio.sleep(0.25)  # requests keep arriving: 80 within 20 s
+    assert len(arrivals) == 80
+    assert busiest_window(arrivals, 60.0) <= 59

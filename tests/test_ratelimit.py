@@ -693,10 +693,79 @@ def test_shared_limiter_registry_never_holds_the_token() -> None:
     assert token not in repr(limiter)
 
 
-def test_shared_limiter_forgets_limiters_no_client_holds() -> None:
-    limiter = shared_limiter("token-dropped", RateLimit())
-    key = (hashlib.sha256(b"token-dropped").hexdigest(), RateLimit())
-    assert _ratelimit._registry.get(key) is limiter
+def test_shared_limiter_outlives_its_clients_while_its_budget_is_spent() -> None:
+    """A client made per request finds the limiter the previous one left, state and all."""
+    limiter = shared_limiter("token-per-request", RateLimit())
+    key = (hashlib.sha256(b"token-per-request").hexdigest(), RateLimit())
+    asyncio.run(limiter.acquire())  # one grant: the next slot is a second away
+    identity = id(limiter)
     del limiter
     gc.collect()
-    assert _ratelimit._registry.get(key) is None
+    again = shared_limiter("token-per-request", RateLimit())
+    assert id(again) == identity
+    assert again.granted == 1
+    assert _ratelimit._registry.get(key) is again
+
+
+def test_shared_limiter_forgets_a_limiter_once_it_is_as_good_as_new(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    limiter = shared_limiter("token-settled", RateLimit(3, 0.02))  # a slot every 20 ms
+    key = (hashlib.sha256(b"token-settled").hexdigest(), RateLimit(3, 0.02))
+    asyncio.run(limiter.acquire())
+    # Not yet: its last grant still holds the next slot.
+    shared_limiter("another-token", RateLimit())
+    assert _ratelimit._registry.get(key) is limiter
+    later = time.monotonic() + 1.0
+    monkeypatch.setattr(_ratelimit.time, "monotonic", lambda: later)
+    shared_limiter("another-token", RateLimit())
+    assert key not in _ratelimit._registry
+
+
+def test_a_waiter_left_in_a_stopped_loop_blocks_nobody() -> None:
+    """A loop stopped but never closed still takes callbacks, and runs none of them."""
+    limiter = InProcessRateLimiter(RateLimit(3, 0.02))  # a slot every 20 ms
+    loop = asyncio.new_event_loop()
+    try:
+        tasks = [loop.create_task(limiter.acquire()) for _ in range(3)]
+        loop.run_until_complete(asyncio.sleep(0))  # one granted; two queue, then it stops
+        assert (limiter.granted, limiter.queued) == (1, 2)
+        asyncio.run(acquire_promptly(limiter))  # another loop, the same thread
+        trio.run(acquire_promptly, limiter)
+        assert (limiter.granted, limiter.queued) == (3, 0)
+        # Run again, the stopped loop's waiters queue again and are served.
+        loop.run_until_complete(asyncio.wait_for(asyncio.gather(*tasks), 5))
+        assert (limiter.granted, limiter.queued) == (5, 0)
+    finally:
+        loop.close()
+
+
+def test_waiters_queued_behind_a_head_whose_loop_stops_are_not_stranded() -> None:
+    """No newcomer needed: a waiter behind a head that never wakes checks on it."""
+    limiter = InProcessRateLimiter(RateLimit(3, 0.02))  # a slot every 20 ms
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        asyncio.run_coroutine_threadsafe(limiter.acquire(), loop).result(timeout=5)
+        head = asyncio.run_coroutine_threadsafe(limiter.acquire(), loop)
+        while limiter.queued < 1:
+            time.sleep(0.001)
+
+        async def queue_behind_then_stop_the_heads_loop() -> None:
+            with anyio.fail_after(5):
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(limiter.acquire)
+                    await anyio.wait_all_tasks_blocked()
+                    assert limiter.queued == 2
+                    loop.call_soon_threadsafe(loop.stop)
+
+        trio.run(queue_behind_then_stop_the_heads_loop)
+        thread.join(timeout=5)
+        assert not thread.is_alive()
+        assert not head.done()
+        assert (limiter.granted, limiter.queued) == (2, 0)
+    finally:
+        head.cancel()
+        loop.run_until_complete(asyncio.sleep(0))
+        loop.close()
