@@ -7,6 +7,7 @@ from types import TracebackType
 
 import httpx
 
+from ._auth import checked_token
 from ._ratelimit import RateLimit, RateLimiter, shared_limiter
 from ._retry import Backoff
 from ._services.info import InfoService
@@ -15,7 +16,7 @@ from ._services.profiles import ProfileService
 from ._services.schedules import ScheduleService
 from ._services.updates import DEFAULT_MAX_TEXT_LENGTH, UpdateService
 from ._services.user import UserService
-from ._transport import RequestStats, Transport
+from ._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestStats, Transport
 
 __all__ = ["DEFAULT_BASE_URL", "TOKEN_ENVIRONMENT_VARIABLE", "BufferClient"]
 
@@ -34,7 +35,7 @@ def _resolve_token(access_token: str | None) -> str:
             "No Buffer access token: pass BufferClient(access_token=...) "
             f"or set the {TOKEN_ENVIRONMENT_VARIABLE} environment variable."
         )
-    return token
+    return checked_token(token, "access_token")
 
 
 def _resolve_limiter(token: str, rate_limit: RateLimit | RateLimiter | None) -> RateLimiter | None:
@@ -72,8 +73,12 @@ class BufferClient:
         max_text_length: longest ``text`` accepted before sending (a ceiling
             no network accepts; networks' own limits are Buffer's to enforce).
         backoff: the wait between retries when Buffer does not say.
-        max_connections: the size of the connection pool the client makes
-            (ignored with ``http_client``, whose pool is the caller's).
+        max_connections: how many requests the client has in flight at once
+            (more wait their turn in order, which is not a timeout), and the
+            size of the connection pool it makes; with ``http_client``, keep
+            it at most that client's pool size.
+        max_response_bytes: the largest answer read, after decompression
+            (32 MiB by default); a larger one raises ``ResponseDecodeError``.
 
     Attributes:
         user: the account (``client.user.get()``).
@@ -96,6 +101,7 @@ class BufferClient:
         max_text_length: int = DEFAULT_MAX_TEXT_LENGTH,
         backoff: Backoff | None = None,
         max_connections: int = 20,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         token = _resolve_token(access_token)
         self._transport = Transport(
@@ -107,6 +113,7 @@ class BufferClient:
             http_client=http_client,
             backoff=backoff,
             max_connections=max_connections,
+            max_response_bytes=max_response_bytes,
         )
         self.user = UserService(self._transport)
         self.profiles = ProfileService(self._transport)

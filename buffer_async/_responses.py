@@ -98,17 +98,31 @@ _STATUS_MEANINGS: Mapping[int, str] = {
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 _SNIPPET_LENGTH = 200
+# An excerpt of a few hundred characters never needs more than the body's
+# start; a 30 MB answer is not decoded and searched for it on the event loop.
+_SNIPPET_SOURCE_BYTES = 16 * 1024
+# Buffer's codes have four digits; a "code" of thousands of digits is garbage.
+_MAX_CODE_DIGITS = 9
 
 
 def snippet(body: bytes, limit: int = _SNIPPET_LENGTH) -> str:
-    """A short readable excerpt of a body for an error message: tags stripped, spaces folded."""
-    text = body.decode("utf-8", errors="replace")
+    """A short readable excerpt of a body for an error message: tags stripped, spaces folded.
+
+    Only the first 16 KiB of the body are read, whatever its size.
+    """
+    text = body[:_SNIPPET_SOURCE_BYTES].decode("utf-8", errors="replace")
     text = _SPACE.sub(" ", html.unescape(_TAG.sub(" ", text))).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def error_class_for(status_code: int, code: int | None) -> type[APIError]:
-    """The exception class for an error answer: by Buffer code if known, else by status."""
+    """The exception class for an error answer: by Buffer code if known, else by status.
+
+    HTTP 429 is a ``RateLimitError`` whatever code its body carries: the
+    server refused the request before doing anything, and says how long to wait.
+    """
+    if status_code == 429:
+        return RateLimitError
     if code in _AUTHENTICATION_CODES:
         return AuthenticationError
     known = BUFFER_ERROR_CODES.get(code) if code is not None else None
@@ -132,12 +146,19 @@ def _error_fields(data: Any) -> tuple[int | None, str | None] | None:
     is_error = data.get("success") is False or "error" in data
     if not is_error:
         return None
-    raw_code = data.get("code")
-    code = raw_code if isinstance(raw_code, int) and not isinstance(raw_code, bool) else None
-    if code is None and isinstance(raw_code, str) and raw_code.isdigit():
-        code = int(raw_code)
+    code = _code(data.get("code"))
     message = data.get("message", data.get("error"))
     return code, (str(message) if message not in (None, "") else None)
+
+
+def _code(raw: object) -> int | None:
+    """Buffer's error code as an int: a JSON number, or a string of ASCII digits; else ``None``."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw if abs(raw) < 10**_MAX_CODE_DIGITS else None
+    # "²".isdigit() is true and int("²") fails; so does int() on 5,000 digits.
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= _MAX_CODE_DIGITS:
+        return int(raw)
+    return None
 
 
 def decipher(

@@ -28,7 +28,7 @@ import platform
 import random
 import sys
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, timezone
 from typing import Any, NoReturn, TypeVar
 
@@ -36,6 +36,8 @@ import anyio
 import attrs
 import httpx
 
+from ._auth import BearerAuth, redacted_headers
+from ._body import ACCEPT_ENCODING, ResponseTooLarge, read_body
 from ._errors import (
     BufferAPIError,
     RateLimitError,
@@ -44,6 +46,7 @@ from ._errors import (
     ServerError,
     TransportError,
 )
+from ._eventloop import Loop, current_loop, is_asyncio
 from ._headers import parse_retry_after
 from ._ratelimit import RateLimiter
 from ._requests import ApiRequest
@@ -60,7 +63,7 @@ USER_AGENT = (
     f"{platform.python_implementation()}/{platform.python_version()}"
 )
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
-_REDACTED = "Bearer [REDACTED]"
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 
 def _is_loopback_address(host: str) -> bool:
@@ -74,46 +77,36 @@ def _is_loopback_address(host: str) -> bool:
 def checked_base_url(base_url: str) -> str:
     """Return ``base_url`` without its trailing slash, refusing plain HTTP off loopback.
 
+    Messages show the scheme, host and path only: a query, a fragment or a
+    ``user:password@`` part may hold a credential, so they are never repeated.
+
     Raises:
         ValueError: not an absolute ``https://`` URL (``http://`` is allowed for
-            ``localhost``, ``127.0.0.0/8`` and ``::1`` only, where the sandbox runs).
+            ``localhost``, ``127.0.0.0/8`` and ``::1`` only, where the sandbox runs),
+            or one with a query, a fragment or credentials in it.
     """
-    url = httpx.URL(base_url)
+    if not isinstance(base_url, str):
+        raise TypeError(f"base_url must be a string, got {type(base_url).__name__}")
+    try:
+        url = httpx.URL(base_url)
+    except httpx.InvalidURL:
+        raise ValueError("base_url is not a valid URL") from None
+    shown = f"{url.scheme}://{url.netloc.decode('ascii', 'replace').rpartition('@')[2]}{url.path}"
+    if url.query or url.fragment or url.userinfo:
+        raise ValueError(
+            f"base_url must not carry a query, a fragment or credentials (got {shown!r} "
+            "with one of them, not shown); pass the access token as access_token"
+        )
     host = url.host
     loopback = host in _LOOPBACK_HOSTS or _is_loopback_address(host)
     if url.scheme == "http" and not loopback:
         raise ValueError(
-            f"base_url {base_url!r} uses plain http:// to a host that is not loopback; "
+            f"base_url {shown!r} uses plain http:// to a host that is not loopback; "
             "the access token would cross the network unencrypted. Use https://."
         )
     if url.scheme not in ("http", "https") or not host:
-        raise ValueError(f"base_url must be an absolute https:// URL, got {base_url!r}")
-    if url.query or url.fragment:
-        raise ValueError(f"base_url must not carry a query or fragment, got {base_url!r}")
+        raise ValueError(f"base_url must be an absolute https:// URL, got {shown!r}")
     return str(url).rstrip("/")
-
-
-class _BearerAuth(httpx.Auth):
-    """Adds ``Authorization: Bearer``; holds the token so nothing else has to.
-
-    The token is never part of a URL, and this object's repr does not show it.
-    """
-
-    __slots__ = ("_token",)
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def __repr__(self) -> str:
-        return "<BearerAuth [REDACTED]>"
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        yield request
-
-    def redact(self, text: str) -> str:
-        """``text`` with any occurrence of the token replaced."""
-        return text.replace(self._token, "[REDACTED]") if self._token else text
 
 
 @attrs.define
@@ -127,7 +120,7 @@ class RequestStats:
 
 T = TypeVar("T")
 
-if sys.version_info >= (3, 12):  # pragma: no cover - the CI interpreter is 3.11
+if sys.version_info >= (3, 12):
 
     def _start_task(
         loop: asyncio.AbstractEventLoop, coroutine: Coroutine[Any, Any, T]
@@ -144,17 +137,24 @@ else:
         return loop.create_task(coroutine)
 
 
-def _redacted_response(response: httpx.Response) -> httpx.Response:
-    """A copy of ``response`` whose request no longer carries the access token."""
+def _kept_response(response: httpx.Response, content: bytes, auth: BearerAuth) -> httpx.Response:
+    """The copy of an error answer that its exception keeps, with no trace of the token.
+
+    ``content`` is the body as read: already decompressed and scrubbed. The
+    copy drops ``Content-Encoding`` (it would make httpx decode the bytes a
+    second time) and states the length of what it holds.
+    """
     request = response.request
-    headers = httpx.Headers(request.headers)
-    if "authorization" in headers:
-        headers["authorization"] = _REDACTED
-    clean_request = httpx.Request(request.method, request.url, headers=headers)
+    clean_request = httpx.Request(
+        request.method, request.url, headers=redacted_headers(request.headers, auth)
+    )
+    headers = redacted_headers(response.headers, auth)
+    for name in ("content-encoding", "content-length", "transfer-encoding"):
+        headers.pop(name, None)
     return httpx.Response(
         response.status_code,
-        headers=response.headers,
-        content=response.content,
+        headers=headers,
+        content=content,
         request=clean_request,
     )
 
@@ -210,8 +210,12 @@ class Transport:
         http_client: a caller-owned ``httpx.AsyncClient``; closed by its owner.
         backoff: the wait between retries when the server does not say.
         max_retry_wait: a ``Retry-After`` longer than this is raised, not slept.
-        max_connections: the connection pool's size, when this transport
-            makes its own HTTP client.
+        max_connections: how many requests this transport has in flight at
+            once, and the connection pool's size when it makes its own HTTP
+            client. The others queue before the pool, so the pool's timeout
+            only measures a pool that is really stuck.
+        max_response_bytes: the largest body read (after decompression);
+            a larger one raises ``ResponseDecodeError``.
         sleep: awaited between retries (injectable for tests).
         uniform: draws the jitter (injectable for tests).
         now: the current UTC time, for HTTP-date ``Retry-After`` values.
@@ -229,27 +233,22 @@ class Transport:
         backoff: Backoff | None = None,
         max_retry_wait: float = 120.0,
         max_connections: int = 20,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         uniform: Callable[[float, float], float] = random.uniform,
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ) -> None:
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError(f"max_retries must be an integer >= 0, got {max_retries!r}")
-        if (
-            isinstance(max_connections, bool)
-            or not isinstance(max_connections, int)
-            or max_connections < 1
-        ):
-            # A pool of 0 connections never sends: every request would wait for a PoolTimeout.
-            raise ValueError(f"max_connections must be an integer >= 1, got {max_connections!r}")
+        self.max_retries = _checked_count(max_retries, "max_retries", low=0)
+        # A pool of 0 connections never sends: every request would wait for a PoolTimeout.
+        self.max_connections = _checked_count(max_connections, "max_connections", low=1)
+        self.max_response_bytes = _checked_count(max_response_bytes, "max_response_bytes", low=1)
         self.base_url = checked_base_url(base_url)
         self.limiter = limiter
-        self.max_retries = max_retries
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self.backoff = backoff or Backoff()
         self.max_retry_wait = max_retry_wait
         self.stats = RequestStats()
-        self._auth = _BearerAuth(access_token)
+        self._auth = BearerAuth(access_token)
         self._owns_http_client = http_client is None
         self._http = http_client or httpx.AsyncClient(
             timeout=self.timeout,
@@ -257,9 +256,14 @@ class Transport:
             # waits in the limiter, not in a pool of hundreds of sockets.
             limits=httpx.Limits(
                 max_connections=max_connections,
-                max_keepalive_connections=max(1, max_connections // 2),
+                # The gate below keeps at most max_connections in flight, so every
+                # connection may stay open for the next request instead of churning.
+                max_keepalive_connections=max_connections,
             ),
         )
+        # The gate belongs to one event loop; a transport used from another
+        # loop later (asyncio.run twice, trio after asyncio) makes a new one.
+        self._gate: tuple[Loop, anyio.CapacityLimiter] | None = None
         self._sleep = sleep
         self._uniform = uniform
         self._now = now
@@ -276,13 +280,18 @@ class Transport:
         """``"GET /updates/123.json"``: how errors and logs name a call."""
         return f"{request.method} {request.path}"
 
+    def redact(self, text: str) -> str:
+        """``text`` with any form of the access token replaced by ``[REDACTED]``."""
+        return self._auth.redact(text)
+
     async def send(self, request: ApiRequest) -> Any:
         """Send ``request`` with retries; return the decoded JSON body.
 
         Raises:
             APIError: Buffer answered with an error (a subclass by code or status).
             TransportError: the request or its answer did not make it across.
-            ResponseDecodeError: the answer is not JSON.
+            ResponseDecodeError: the answer is not JSON, or is larger than
+                ``max_response_bytes``.
         """
         retry = 0
         while True:
@@ -295,13 +304,17 @@ class Transport:
                 error = failure.error
                 rate_limited = isinstance(error, RateLimitError)
                 self.stats.rate_limited += rate_limited
-                if retry >= self.max_retries or (failure.wait or 0.0) > self.max_retry_wait:
-                    raise error from None
                 wait = (
                     self.backoff.delay(retry, self._uniform)
                     if failure.wait is None
                     else failure.wait
                 )
+                if rate_limited and self.limiter is not None:
+                    # Every caller sharing the limiter waits out the refusal, this
+                    # one too, whether it retries or gives up here.
+                    await self.limiter.penalize(wait)
+                if retry >= self.max_retries or wait > self.max_retry_wait:
+                    raise error from None
                 logger.warning(
                     "%s failed (%s); retry %d of %d in %.2fs%s",
                     self.describe(request),
@@ -312,10 +325,7 @@ class Transport:
                     "; every caller sharing the limiter pauses" if rate_limited else "",
                 )
                 self.stats.retries += 1
-                if rate_limited and self.limiter is not None:
-                    # The next acquire() waits out the penalty, with everyone else.
-                    await self.limiter.penalize(wait)
-                else:
+                if not (rate_limited and self.limiter is not None):
                     await self._sleep(wait)
             retry += 1
 
@@ -329,24 +339,38 @@ class Transport:
             timeout=self.timeout,
         )
         started = time.perf_counter()
+        gate = self._connection_gate()
         try:
-            response = await self._exchange(http_request)
+            gate.acquire_nowait()  # the usual case: no wait, and no event-loop turn for it
+        except anyio.WouldBlock:
+            await gate.acquire()
+        try:
+            response, content = await self._exchange(http_request)
         except httpx.HTTPError as exc:
             self._raise_network(request, exc)
+        except ResponseTooLarge as exc:
+            raise ResponseDecodeError(
+                f"Buffer's answer to {self.describe(request)} is larger than "
+                f"max_response_bytes ({self.max_response_bytes:,} bytes; "
+                f"{exc.size:,} read or announced): not read further",
+                may_have_been_applied=not request.idempotent,
+            ) from None
+        finally:
+            gate.release()
         logger.debug(
             "%s -> %d in %.3fs",
             self.describe(request),
             response.status_code,
             time.perf_counter() - started,
         )
-        redacted = None if response.is_success else _redacted_response(response)
+        kept = None if response.is_success else _kept_response(response, content, self._auth)
         try:
             return decipher(
                 response.status_code,
                 response.headers,
-                response.content,
+                content,
                 now=self._now(),
-                response=redacted,
+                response=kept,
                 may_have_been_applied=not request.idempotent,
             )
         except RateLimitError as exc:
@@ -358,8 +382,30 @@ class Transport:
             server_wait = parse_retry_after(response.headers.get("retry-after"), now=self._now())
             raise _Retryable(exc, server_wait) from None
 
-    async def _exchange(self, http_request: httpx.Request) -> httpx.Response:
-        """Send on the pool so that no cancellation can corrupt the pool.
+    def _connection_gate(self) -> anyio.CapacityLimiter:
+        """At most ``max_connections`` requests past this point, the rest queued in order.
+
+        A request waiting here waits behind this client's own requests, which
+        is not a failure; the pool's own timeout then applies only to a pool
+        that is really stuck.
+        """
+        loop = current_loop()
+        if self._gate is None or self._gate[0] is not loop:
+            assert loop is not None  # called from a coroutine that is running
+            self._gate = (loop, anyio.CapacityLimiter(self.max_connections))
+        return self._gate[1]
+
+    async def _receive(self, http_request: httpx.Request) -> tuple[httpx.Response, bytes]:
+        """Send, then read the body (decompressed, at most ``max_response_bytes``, scrubbed)."""
+        response = await self._http.send(http_request, auth=self._auth, stream=True)
+        try:
+            body = await read_body(response, self.max_response_bytes)
+        finally:
+            await response.aclose()
+        return response, self._auth.scrub(body)
+
+    async def _exchange(self, http_request: httpx.Request) -> tuple[httpx.Response, bytes]:
+        """Send and read on the pool so that no cancellation can corrupt the pool.
 
         httpcore cleans up a cancelled request inside shielded anyio cancel
         scopes. A native asyncio cancellation (``task.cancel()``, ``wait_for``,
@@ -376,32 +422,36 @@ class Transport:
         until it first waits, which saves a turn of the event loop, and a
         request that never waits (an in-process transport) costs no turn.
         """
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not asyncio (trio): nothing to guard against
-            return await self._http.send(http_request, auth=self._auth)
+        loop = current_loop()
+        if not is_asyncio(loop):  # trio: nothing to guard against
+            return await self._receive(http_request)
+        assert isinstance(loop, asyncio.AbstractEventLoop)
         scope = anyio.CancelScope()
 
-        async def exchange() -> httpx.Response | None:
+        async def exchange() -> tuple[httpx.Response, bytes] | None:
             with scope:
-                return await self._http.send(http_request, auth=self._auth)
+                return await self._receive(http_request)
             return None  # cancelled through the scope, below
 
         child = _start_task(loop, exchange())
-        if child.done():  # pragma: no cover - only an eager start (3.12+) is done at once
-            response = child.result()
+        if child.done():  # only an eager start (3.12+) can be done at once
+            answer = child.result()
         else:
             try:
-                response = await asyncio.shield(child)
+                answer = await asyncio.shield(child)
             except asyncio.CancelledError:
                 scope.cancel()
                 await _wait_uncancellably(child)
                 raise
-        assert response is not None  # only a cancelled scope yields None
-        return response
+        assert answer is not None  # only a cancelled scope yields None
+        return answer
 
     def _headers(self, request: ApiRequest) -> dict[str, str]:
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        headers = {
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
         if request.form:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         return headers
@@ -421,3 +471,9 @@ class Transport:
         if worth_retrying and (request.idempotent or not reached):
             raise _Retryable(error) from None
         raise error from None
+
+
+def _checked_count(value: object, what: str, *, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{what} must be an integer >= {low}, got {value!r}")
+    return value

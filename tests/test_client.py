@@ -31,6 +31,38 @@ def test_token_must_be_a_string() -> None:
         BufferClient(b"bytes")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    "token",
+    [
+        "1/abc\ndef0123456789",
+        "1/abc\rdef0123456789",
+        "1/abc\x00def0123456789",
+        "1/abc def0123456789",
+        "1/abcédef0123456789",
+        "1/abc\tdef0123456789",
+        "1/abc\x7fdef0123456789",
+    ],
+    ids=["LF", "CR", "NUL", "space", "non-ASCII", "tab", "DEL"],
+)
+def test_a_token_that_cannot_travel_in_a_header_is_refused_unechoed(
+    token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds = [lambda: BufferClient(token)]
+    if "\x00" not in token:  # the environment itself cannot hold a NUL
+        builds.append(lambda: (monkeypatch.setenv("BUFFER_ACCESS_TOKEN", token), BufferClient())[1])
+    for build in builds:
+        with (
+            respx.mock(assert_all_called=False) as router,
+            pytest.raises(ValueError, match="cannot travel in an HTTP header") as caught,
+        ):
+            build()
+        assert "character 6 of 19" in str(caught.value)
+        for piece in ("abc", "def0123456789"):
+            assert piece not in str(caught.value)
+            assert piece not in repr(caught.value.args)
+        assert not router.calls  # refused before anything was sent
+
+
 def test_repr_never_shows_the_token() -> None:
     client = BufferClient(TOKEN)
     shown = (
@@ -74,7 +106,7 @@ def test_connection_pool_is_small_by_default_and_configurable() -> None:
     assert default._max_connections == 20
     bigger = BufferClient(TOKEN, max_connections=100)._transport._http._transport._pool  # type: ignore[attr-defined]
     assert bigger._max_connections == 100
-    assert bigger._max_keepalive_connections == 50
+    assert bigger._max_keepalive_connections == 100  # the gate bounds what is in flight
 
 
 async def test_async_with_closes_the_owned_client() -> None:

@@ -204,3 +204,63 @@ def test_error_str_and_repr_name_status_and_code() -> None:
         decipher(404, JSON, body({"success": False, "code": 1020, "message": "Gone"}), now=NOW)
     assert str(caught.value) == "HTTP 404, code 1020: Gone"
     assert repr(caught.value) == "NotFoundError(status_code=404, code=1020, message='Gone')"
+
+
+@pytest.mark.parametrize("code", [1000, 1003, 1010, "1000", None])
+@pytest.mark.parametrize("status", [429])
+def test_a_429_is_a_rate_limit_whatever_code_its_body_carries(status: int, code: object) -> None:
+    """A 429 means nothing was done: never a ServerError that "may have been applied"."""
+    headers = httpx.Headers({"content-type": "application/json", "retry-after": "12"})
+    data = {"success": False, "message": "slow down"} | ({"code": code} if code else {})
+    with pytest.raises(RateLimitError) as caught:
+        decipher(status, headers, body(data), now=NOW, may_have_been_applied=True)
+    assert caught.value.status_code == 429
+    assert caught.value.retry_after == 12.0
+    assert caught.value.may_have_been_applied is False
+    assert error_class_for(429, 1000) is RateLimitError
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["²", "١٢٣", "1" * 5000, "12" * 10, 10**40, -(10**40), "", " 1000", "1e3", 1.5, True],
+    ids=repr,
+)
+def test_a_code_that_is_not_a_small_number_is_no_code(code: object) -> None:
+    """Never a raw ValueError out of int(): the status decides, and the code is None."""
+    with pytest.raises(BadRequestError) as caught:
+        decipher(400, JSON, body({"success": False, "code": code, "message": "no"}), now=NOW)
+    assert caught.value.code is None
+    assert caught.value.message == "no"
+
+
+def test_a_json_number_of_5000_digits_is_no_crash() -> None:
+    raw = b'{"success": false, "message": "no", "code": 1' + b"0" * 5000 + b"}"
+    with pytest.raises(BadRequestError) as caught:
+        decipher(400, JSON, raw, now=NOW)
+    assert caught.value.code is None
+
+
+def test_a_code_in_a_string_of_ascii_digits_is_still_read() -> None:
+    with pytest.raises(NotFoundError) as caught:
+        decipher(200, JSON, body({"success": False, "code": "1020"}), now=NOW)
+    assert caught.value.code == 1020
+
+
+class SlicedBody(bytes):
+    """A body that records how much of it was read by slicing."""
+
+    slices: list[slice]
+
+    def __getitem__(self, index: object) -> object:  # type: ignore[override]
+        type(self).slices.append(index)  # type: ignore[arg-type]
+        return bytes(self).__getitem__(index)  # type: ignore[call-overload]
+
+
+def test_a_snippet_reads_only_the_start_of_a_huge_body() -> None:
+    SlicedBody.slices = []
+    huge = SlicedBody(b"<html><p>Bad gateway</p>" + b" " * (30 * 1024 * 1024))
+    assert snippet(huge) == "Bad gateway"
+    (read,) = SlicedBody.slices
+    assert read.start is None
+    assert read.stop is not None
+    assert read.stop <= 16 * 1024

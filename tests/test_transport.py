@@ -455,3 +455,254 @@ async def test_the_guard_task_starts_eagerly_where_python_can() -> None:
     assert steps == (["ran"] if eager else [])
     assert await task == "answer"
     assert steps == ["ran"]
+
+
+# --- issue 12: compressed errors, echoed tokens, 429 with codes, caps, the pool queue -------
+
+
+def gzipped(status: int, data: object, **headers: str) -> httpx.Response:
+    import gzip
+    import json
+
+    raw = gzip.compress(json.dumps(data).encode())
+    return httpx.Response(
+        status,
+        headers={"content-type": "application/json", "content-encoding": "gzip", **headers},
+        content=raw,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "data", "error_class"),
+    [
+        (404, {"success": False, "code": 1020, "message": "Update could not be found"}, None),
+        (503, {"success": False, "code": 1000, "message": "Down"}, ServerError),
+        (400, {"error": "Required parameter missing", "code": 1004}, BadRequestError),
+    ],
+)
+async def test_a_compressed_error_answer_raises_its_typed_error(
+    mock: respx.MockRouter,
+    sleeps: Sleeps,
+    status: int,
+    data: dict[str, object],
+    error_class: type[BufferAPIError] | None,
+) -> None:
+    from buffer_async import NotFoundError
+
+    expected = error_class or NotFoundError
+    mock.post("/updates/create.json").mock(return_value=gzipped(status, data))
+    with pytest.raises(expected) as caught:
+        await make_transport(sleeps).send(POST)
+    error = caught.value
+    assert isinstance(error, BufferAPIError)
+    assert error.message == data.get("message", data.get("error"))
+    response = error.response  # type: ignore[attr-defined]
+    assert response.json() == data  # the kept copy reads back as sent, decoded once
+    assert "content-encoding" not in response.headers
+
+
+async def test_a_compressed_429_is_retried_and_pauses_the_limiter(
+    mock: respx.MockRouter, sleeps: Sleeps
+) -> None:
+    limiter = RecordingLimiter()
+    mock.get("/user.json").mock(
+        side_effect=[
+            gzipped(429, {"success": False, "message": "Too many"}, **{"retry-after": "7"}),
+            httpx.Response(200, json={"id": "u1"}),
+        ]
+    )
+    assert await make_transport(sleeps, limiter).send(GET) == {"id": "u1"}
+    assert limiter.penalties == [7.0]
+
+
+@pytest.mark.parametrize("code", [1000, 1003])
+@pytest.mark.parametrize("request_", [GET, POST], ids=["GET", "POST"])
+async def test_a_429_with_a_buffer_code_is_a_rate_limit_on_every_method(
+    mock: respx.MockRouter, sleeps: Sleeps, code: int, request_: ApiRequest
+) -> None:
+    limiter = RecordingLimiter()
+    answers = [
+        httpx.Response(429, json={"success": False, "code": code}, headers={"retry-after": "5"}),
+        httpx.Response(200, json={"success": True}),
+    ]
+    route = mock.route(method=request_.method, path__regex=".*").mock(side_effect=answers)
+    assert await make_transport(sleeps, limiter).send(request_) == {"success": True}
+    assert limiter.penalties == [5.0]  # everyone paused, not only this caller
+    assert route.call_count == 2
+
+
+async def test_a_retry_after_past_the_cap_is_raised_and_still_pauses_everyone(
+    mock: respx.MockRouter, sleeps: Sleeps
+) -> None:
+    limiter = RecordingLimiter()
+    route = mock.get("/user.json").respond(429, headers={"retry-after": "600"})
+    with pytest.raises(RateLimitError) as caught:
+        await make_transport(sleeps, limiter, max_retry_wait=120.0).send(GET)
+    assert caught.value.retry_after == 600.0
+    assert limiter.penalties == [600.0]
+    assert route.call_count == 1
+
+
+async def test_a_429_past_the_last_retry_still_pauses_everyone(
+    mock: respx.MockRouter, sleeps: Sleeps
+) -> None:
+    limiter = RecordingLimiter()
+    mock.get("/user.json").respond(429, headers={"retry-after": "3"})
+    with pytest.raises(RateLimitError):
+        await make_transport(sleeps, limiter, max_retries=1).send(GET)
+    assert limiter.penalties == [3.0, 3.0]
+
+
+ECHOES = [
+    pytest.param(401, {"error": f"invalid token {TOKEN}"}, {}, id="json"),
+    pytest.param(401, None, {}, id="json-escaped-slash"),  # PHP's json_encode writes 1\/abc
+    pytest.param(502, f"<html><body>Proxy error for {TOKEN}</body></html>", {}, id="html"),
+    pytest.param(403, {"success": False, "code": 1001}, {"x-echo": TOKEN}, id="header"),
+    pytest.param(
+        400, f"bad request: access_token={TOKEN.replace('/', '%2F')}", {}, id="percent-encoded"
+    ),
+]
+
+
+@pytest.mark.parametrize(("status", "payload", "headers"), ECHOES)
+async def test_a_token_echoed_by_the_server_is_on_no_surface_of_the_error(
+    mock: respx.MockRouter,
+    sleeps: Sleeps,
+    status: int,
+    payload: object,
+    headers: dict[str, str],
+) -> None:
+    if payload is None:
+        content = ('{"error": "invalid token ' + TOKEN.replace("/", "\\/") + '"}').encode()
+    elif isinstance(payload, str):
+        content = payload.encode()
+    else:
+        import json
+
+        content = json.dumps(payload).encode()
+    mock.get("/user.json").respond(status, content=content, headers=headers)
+    with pytest.raises(BufferAPIError) as caught:
+        await make_transport(sleeps, max_retries=0).send(GET)
+    error = caught.value
+    response = error.response  # type: ignore[attr-defined]
+    surfaces = [
+        str(error),
+        repr(error),
+        repr(error.args),
+        error.message,
+        response.text,
+        repr(response.content),
+        repr(response.headers),
+        repr(response.request.headers),
+    ]
+    secret = TOKEN.split("/")[1]
+    assert not [surface for surface in surfaces if secret in surface]
+    assert "[REDACTED]" in " ".join(surfaces)
+
+
+async def test_a_body_past_max_response_bytes_is_refused_as_it_streams(
+    mock: respx.MockRouter, sleeps: Sleeps
+) -> None:
+    import gzip
+
+    bomb = gzip.compress(b"[" + b" " * (8 * 1024 * 1024) + b"]")  # 8 MiB in about 8 KiB
+    assert len(bomb) < 64 * 1024
+
+    route = mock.get("/user.json").respond(
+        200, headers={"content-encoding": "gzip"}, stream=httpx.ByteStream(bomb)
+    )
+    with pytest.raises(ResponseDecodeError, match="larger than max_response_bytes") as caught:
+        await make_transport(sleeps, max_response_bytes=1024 * 1024).send(GET)
+    assert "1,048,576 bytes" in str(caught.value)
+    assert route.call_count == 1  # the same answer would come again: not retried
+
+
+async def test_a_declared_length_past_the_cap_is_refused_unread(
+    mock: respx.MockRouter, sleeps: Sleeps
+) -> None:
+    mock.post("/updates/create.json").respond(
+        200, content=b"{}" + b" " * 4096, headers={"content-length": "4098"}
+    )
+    with pytest.raises(ResponseDecodeError, match="4,098") as caught:
+        await make_transport(sleeps, max_response_bytes=1024).send(POST)
+    assert caught.value.may_have_been_applied  # a POST that reached Buffer
+
+
+@pytest.mark.parametrize("max_response_bytes", [0, -1, 1.5, True])
+def test_max_response_bytes_must_be_a_positive_count(
+    sleeps: Sleeps, max_response_bytes: Any
+) -> None:
+    with pytest.raises(ValueError, match="max_response_bytes"):
+        make_transport(sleeps, max_response_bytes=max_response_bytes)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://api.bufferapp.com/1?access_token={TOKEN}",
+        f"https://api.bufferapp.com/1#{TOKEN}",
+        f"https://me:{TOKEN.replace('/', '%2F')}@api.bufferapp.com/1",
+    ],
+)
+def test_a_base_url_holding_a_credential_is_refused_without_repeating_it(url: str) -> None:
+    with pytest.raises(ValueError, match="must not carry") as caught:
+        checked_base_url(url)
+    assert TOKEN.split("/")[1] not in str(caught.value)
+    assert "api.bufferapp.com/1" in str(caught.value)
+
+
+async def serve_slowly(listener: Any, delay: float) -> None:
+    """A keep-alive HTTP/1.1 server that answers every request with ``{}`` after ``delay``."""
+    import anyio
+
+    async def connection(stream: Any) -> None:
+        buffered = b""
+        async with stream:
+            while True:
+                while b"\r\n\r\n" not in buffered:
+                    try:
+                        buffered += await stream.receive()
+                    except (anyio.EndOfStream, anyio.BrokenResourceError):
+                        return
+                _, _, buffered = buffered.partition(b"\r\n\r\n")
+                await anyio.sleep(delay)
+                await stream.send(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                    b"content-length: 2\r\n\r\n{}"
+                )
+
+    await listener.serve(connection)
+
+
+async def test_requests_queued_behind_the_clients_own_wait_their_turn_not_a_pool_timeout() -> (
+    None
+):
+    """More callers than connections queue before the pool: the pool timeout stays for a
+    pool that is really stuck, however long the queue of the client's own requests."""
+    import anyio
+
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    transport = Transport(
+        access_token=TOKEN,
+        base_url=f"http://127.0.0.1:{port}/1",
+        limiter=None,
+        max_retries=0,
+        max_connections=2,
+        # Each answer takes 50 ms, so the sixth caller waits 150 ms for a connection.
+        timeout=httpx.Timeout(10.0, pool=0.01),
+    )
+    answers: list[object] = []
+
+    async def call() -> None:
+        answers.append(await transport.send(GET))
+
+    async with listener, anyio.create_task_group() as servers:
+        servers.start_soon(serve_slowly, listener, 0.05)
+        async with anyio.create_task_group() as callers:
+            for _ in range(8):
+                callers.start_soon(call)
+        servers.cancel_scope.cancel()
+    await transport.aclose()
+    assert answers == [{}] * 8
+    assert transport.stats.requests == 8
