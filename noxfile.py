@@ -1,8 +1,16 @@
-"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck`` (uv makes the environments)."""
+"""Developer sessions: ``nox -s tests``, ``coverage``, ``lint``, ``typecheck`` (uv makes the venvs).
+
+``nox -s tests`` runs the suite on every CPython in ``PYTHONS`` (``nox -s tests-3.12``
+runs one), each in an environment of its own and each writing its coverage data
+to ``.nox/coverage-data``; ``nox -s coverage`` then combines them and checks the
+floor over the union, which counts the version-specific branches.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -11,7 +19,58 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.sessions = ["lint", "typecheck", "tests", "coverage"]
+
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+"""The CPythons the suite runs on (``requires-python`` is >=3.10)."""
+
+COVERAGE_DATA = Path(__file__).resolve().parent / ".nox" / "coverage-data"
+"""Where each tests session writes its coverage data, as ``.coverage.<session name>``.
+
+Not beside ``uv run pytest``'s ``.coverage``: pytest-cov erases ``.coverage`` and
+every ``.coverage.*`` beside it when it starts. Here each session's file has a
+base name of its own, so one session's run erases no other's.
+"""
+
+
+def pyenv_pythons(wanted: list[str]) -> None:
+    """Let nox find pyenv's interpreters of the ``wanted`` versions, as ``pyenv shell`` would.
+
+    pyenv's shims (``python3.12``, ...) answer only for pyenv's active versions
+    (just 3.11 on this project's machines), so neither nox nor ``uv python find``
+    sees the others, and nox's fallback, ``uv python install``, downloads from
+    outside the package registries, which CI cannot reach. So the newest
+    installed patch of each wanted version is added after the active ones in
+    ``PYENV_VERSION``, for this process and its sessions: the first stays
+    first, so ``python3`` is the same interpreter as before.
+    """
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    if not (root / "versions").is_dir() or shutil.which("pyenv") is None:
+        return
+    active = (
+        os.environ.get("PYENV_VERSION")
+        or subprocess.run(
+            ["pyenv", "version-name"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    )
+    if not active:  # pyenv names no active version: leave its choice alone
+        return
+    versions = active.split(":")
+    for minor in wanted:
+        if any(v == minor or v.startswith(f"{minor}.") for v in versions):
+            continue
+        installed = [
+            path.name
+            for path in (root / "versions").iterdir()
+            if re.fullmatch(rf"{re.escape(minor)}\.\d+", path.name)
+            and (path / "bin" / f"python{minor}").is_file()
+        ]
+        if installed:
+            versions.append(max(installed, key=lambda name: int(name.rsplit(".", 1)[1])))
+    os.environ["PYENV_VERSION"] = ":".join(versions)
+
+
+pyenv_pythons(PYTHONS)
 
 
 def install(session: nox.Session) -> None:
@@ -26,11 +85,37 @@ def install(session: nox.Session) -> None:
     )
 
 
-@nox.session
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """The test suite with branch coverage (the floor is in pyproject.toml)."""
+    """The test suite with branch coverage on one CPython (the floor is in pyproject.toml)."""
     install(session)
-    session.run("pytest", *session.posargs)
+    COVERAGE_DATA.mkdir(parents=True, exist_ok=True)
+    data_file = COVERAGE_DATA / f".coverage.{session.name}"
+    session.run("pytest", *session.posargs, env={"COVERAGE_FILE": str(data_file)})
+
+
+@nox.session
+def coverage(session: nox.Session) -> None:
+    """Coverage over the tests sessions' runs together, against the floor in pyproject.toml.
+
+    Combines the data that each ``tests-3.X`` session left in ``.nox/coverage-data``
+    (the combined files are used up, so stale runs never count twice), plus
+    any data files given after ``--``: ``nox -s coverage -- .coverage`` adds
+    ``uv run pytest``'s run, which is copied in and left where it is.
+    """
+    session.install("coverage[toml]>=7.5")
+    COVERAGE_DATA.mkdir(parents=True, exist_ok=True)
+    for extra in session.posargs:
+        if not Path(extra).is_file():
+            session.error(f"no coverage data file {extra}")
+        shutil.copyfile(extra, COVERAGE_DATA / f".coverage.given-{Path(extra).name.lstrip('.')}")
+    runs = sorted(COVERAGE_DATA.glob(".coverage.*"))
+    if not runs:
+        session.error("no coverage data: run nox -s tests (or one tests-3.X session) first")
+    session.log("combining " + ", ".join(run.name for run in runs))
+    combined = COVERAGE_DATA / ".coverage"
+    session.run("coverage", "combine", f"--data-file={combined}", *map(str, runs))
+    session.run("coverage", "report", f"--data-file={combined}", "--skip-covered")
 
 
 @nox.session
