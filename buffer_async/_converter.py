@@ -10,7 +10,10 @@ converter how Buffer writes them:
 - booleans accept ``true``/``false`` and ``0``/``1``, never an arbitrary truthy value;
 - a list never decodes from a string (``"mon"`` is not ``("m", "o", "n")``);
 - keys a model does not name are kept in its read-only ``extra`` mapping,
-  except ``_id`` when it repeats ``id``.
+  except ``_id`` when it repeats ``id``;
+- a field with no default is required: absent or ``null``, the answer fails to
+  decode, even where a ``null`` list elsewhere means empty (a page without
+  ``updates`` is not an empty page).
 
 Structuring functions are generated once per class at import (cattrs
 ``make_dict_structure_fn``), so decoding a page does no per-call set-up.
@@ -239,8 +242,46 @@ def _str_mapping_hook(
     return structure
 
 
+def _refusing_null(structure_value: Callable[[Any, type], Any]) -> Callable[[Any, type], Any]:
+    """``structure_value`` for a required field: ``null`` is refused, not read as empty."""
+
+    def structure(value: Any, type_: type) -> Any:
+        if value is None:
+            raise TypeError("expected a value, got null where one is required")
+        return structure_value(value, type_)
+
+    return structure
+
+
+def _accepts_null(structure_value: Callable[[Any, type], Any], type_: Any) -> bool:
+    try:
+        structure_value(None, type_)
+    except Exception:
+        return False
+    return True
+
+
+def _required_field_overrides(
+    cls: type, converter: cattrs.Converter
+) -> dict[str, Callable[[Any, type], Any]]:
+    """Hooks for the required fields whose type's own hook would read ``null`` as empty.
+
+    A required field (no default) must be present and not ``null``; missing, it
+    fails in both converters already. A ``null`` only needs a hook of its own
+    where the type's hook tolerates it (a list: ``null`` means ``()``).
+    """
+    overrides = {}
+    for field in attrs.fields(attrs.resolve_types(cls)):
+        if field.default is not attrs.NOTHING or type(None) in typing.get_args(field.type):
+            continue
+        hook = converter.get_structure_hook(field.type)
+        if _accepts_null(hook, field.type):
+            overrides[field.name] = _refusing_null(hook)
+    return overrides
+
+
 def _model_hook(cls: type[T], converter: cattrs.Converter) -> Callable[[Any, type], T]:
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = _required_field_overrides(cls, converter)
     if cls is m.Profile:
         overrides["disconnected"] = _structure_disconnected
     names = [field.name for field in attrs.fields(cls)]  # type: ignore[arg-type]

@@ -376,7 +376,7 @@ class Configuration(_CompactRepr):
 class CreatedUpdates(_CompactRepr):
     """The answer to ``updates.create``: one update per valid profile, and the queue's fill."""
 
-    updates: tuple[Update, ...] = ()
+    updates: tuple[Update, ...]  # required: an answer without it is not a success
     buffer_count: int | None = None
     buffer_percentage: int | None = None
     message: str | None = None

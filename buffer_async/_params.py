@@ -9,11 +9,10 @@ has spent rate-limit budget.
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TypeAlias
 
 import attrs
@@ -34,6 +33,7 @@ __all__ = [
     "schedule_fields",
     "scheduled_at_param",
     "since_param",
+    "unix_seconds",
 ]
 
 TimeInput: TypeAlias = "datetime | int | float | str"
@@ -101,46 +101,82 @@ def _aware(when: datetime) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
 
 
-def _unix(value: object, what: str) -> float:
-    if isinstance(value, datetime):
-        return _aware(value).timestamp()
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_SECOND = timedelta(seconds=1)
+# The first whole second a ``datetime`` cannot hold (10000-01-01 UTC).
+_END_SECONDS = (datetime.max.replace(tzinfo=timezone.utc) - _EPOCH) // _SECOND + 1
+
+
+def unix_seconds(value: object, what: str) -> int:
+    """Whole unix seconds for a time argument: the one rule for ``since`` and ``scheduled_at``.
+
+    Takes a ``datetime`` (naive means UTC), a unix timestamp (``int`` or
+    ``float``) or an ISO 8601 string (no offset means UTC). Whatever the form,
+    the time must lie between 1970-01-01 and the end of 9999 UTC (what a
+    ``datetime`` holds), so ``1e20``, ``10**400``, ``inf`` and ``nan`` are
+    refused here, naming ``what``, before anything is sent.
+
+    Raises:
+        TypeError: ``value`` is none of those forms.
+        ValueError: a string that is not ISO 8601, or a time out of range.
+    """
+    seconds: int | float
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if not math.isfinite(value) or value < 0:
-            raise ValueError(f"{what} must be a unix timestamp >= 0, got {value!r}")
-        return float(value)
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-        except ValueError:
-            raise ValueError(f"{what} {value!r} is not an ISO 8601 date-time") from None
-        return _aware(parsed).timestamp()
-    raise TypeError(
-        f"{what} must be a datetime, a unix timestamp or an ISO 8601 string, "
-        f"got {type(value).__name__}"
-    )
+        seconds = value
+    elif isinstance(value, datetime | str):
+        # Exact integer arithmetic: no float rounding at either end of the range.
+        seconds = (_aware(_parsed(value, what)) - _EPOCH) // _SECOND
+    else:
+        raise TypeError(
+            f"{what} must be a datetime, a unix timestamp or an ISO 8601 string, "
+            f"got {type(value).__name__}"
+        )
+    # One comparison refuses nan (never in range), inf and ints too large for a
+    # float alike: an int is compared exactly, never converted to float first.
+    if not 0 <= seconds < _END_SECONDS:
+        raise ValueError(
+            f"{what} must be a unix timestamp >= 0 and below {_END_SECONDS} "
+            f"(1970-01-01 to 9999-12-31 UTC, what a datetime holds), got {_shown(value)}"
+        )
+    return int(seconds)
+
+
+def _shown(value: object) -> str:
+    # repr of a huge int is long, and above 4,300 digits raises ValueError (3.11+).
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"an integer of {value.bit_length()} bits"
+    return repr(value)
+
+
+def _parsed(value: datetime | str, what: str) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    text = value.strip()
+    try:
+        # Python 3.10's fromisoformat does not read a trailing "Z".
+        return datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        raise ValueError(f"{what} {value!r} is not an ISO 8601 date-time") from None
 
 
 def scheduled_at_param(value: TimeInput, *, now: float | None = None) -> int:
     """Unix seconds for ``scheduled_at``; a naive ``datetime`` or offset-less string is UTC.
 
     Raises:
-        ValueError: the time is in the past (Buffer code 1034 otherwise).
+        ValueError: out of range (see ``unix_seconds``), or in the past
+            (Buffer code 1034 otherwise).
     """
-    seconds = _unix(value, "scheduled_at")
+    seconds = unix_seconds(value, "scheduled_at")
     current = time.time() if now is None else now
-    if seconds < current:
+    if seconds < int(current):
         when = datetime.fromtimestamp(seconds, tz=timezone.utc).isoformat()
         raise ValueError(f"scheduled_at {when} is in the past; Buffer cannot schedule it")
-    return int(seconds)
+    return seconds
 
 
-def since_param(value: datetime | int | float) -> int:
-    """Unix seconds for ``since``."""
-    given: object = value  # typed callers cannot pass a string; untyped ones can
-    if isinstance(given, str):
-        raise TypeError("since must be a datetime or a unix timestamp, not a string")
-    return int(_unix(value, "since"))
+def since_param(value: TimeInput) -> int:
+    """Unix seconds for ``since``, by the same rule as ``scheduled_at`` (``unix_seconds``)."""
+    return unix_seconds(value, "since")
 
 
 def media_fields(media: MediaInput) -> dict[str, str]:

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import attrs
+import cattrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -265,6 +266,35 @@ def test_wrong_top_level_shape_is_a_decode_error() -> None:
         decode({"updates": {"id": "u"}}, UpdateList, what="t")
     with pytest.raises(ResponseDecodeError):
         decode({"shares": "lots"}, SharesCount, what="t")
+
+
+@pytest.mark.parametrize(
+    ("model", "key"),
+    [(UpdateList, "updates"), (InteractionList, "interactions"), (CreatedUpdates, "updates")],
+)
+@pytest.mark.parametrize("absent", [True, False], ids=["missing", "null"])
+def test_a_required_list_missing_or_null_is_a_decode_error(
+    model: Any, key: str, absent: bool
+) -> None:
+    data: dict[str, Any] = {"total": 300, "success": True}
+    if not absent:
+        data[key] = None
+    with pytest.raises(ResponseDecodeError) as caught:
+        decode(data, model, what="GET /profiles/p/updates/pending.json")
+    message = str(caught.value)
+    assert f"$.{key}" in message
+    assert "GET /profiles/p/updates/pending.json" in message
+    for structure in (converter.structure, detailed_converter.structure):  # both refuse it
+        with pytest.raises((KeyError, TypeError, cattrs.BaseValidationError)):
+            structure(data, model)
+
+
+@pytest.mark.parametrize(
+    ("model", "key"),
+    [(UpdateList, "updates"), (InteractionList, "interactions"), (CreatedUpdates, "updates")],
+)
+def test_an_empty_list_is_an_empty_page(model: Any, key: str) -> None:
+    assert getattr(decode({key: []}, model, what="t"), key) == ()
 
 
 def test_extra_is_read_only_and_kept_out_of_hashing() -> None:

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import gc
+import json
+import tracemalloc
 from collections.abc import Callable
 
 import anyio
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from buffer_async import Page, Paginator
+from buffer_async import BufferAPIError, NotFoundError, Page, Paginator, ResponseDecodeError
+from buffer_async._pagination import _SeenIds
 
 pytestmark = pytest.mark.anyio
 
@@ -36,6 +42,12 @@ class FakeList:
 
 async def ids(paginator: Paginator[Item]) -> list[str]:
     return [item.id async for item in paginator]
+
+
+async def walk_into(seen: list[str], paginator: Paginator[Item]) -> None:
+    """Walk ``paginator``, keeping each id in ``seen`` as it comes (for walks that fail)."""
+    async for item in paginator:
+        seen.append(item.id)
 
 
 async def test_nothing_is_fetched_until_iteration() -> None:
@@ -184,3 +196,214 @@ def test_count_must_be_an_integer() -> None:
 
 def test_repr() -> None:
     assert repr(Paginator(FakeList(1).fetch, count=5, limit=9)) == "<Paginator count=5, limit=9>"
+
+
+# --- every id of a walk is remembered ----------------------------------------------
+
+
+async def test_an_update_moved_to_the_end_mid_walk_is_not_yielded_twice() -> None:
+    server = FakeList(12)
+
+    def move_first_to_the_end(number: int) -> None:
+        if number == 4:  # u0, yielded on page 1, is moved to the end of the queue
+            server.items.append(server.items.pop(0))
+
+    server.before_page = move_first_to_the_end
+    result = await ids(Paginator(server.fetch, count=3))
+    assert len(result) == len(set(result))
+    assert result[:9] == [f"u{i}" for i in range(9)]
+
+
+class PageIgnoringServer:
+    """Answers page 1 whatever ``page`` asks for; gives up after ``budget`` requests."""
+
+    def __init__(self, total: int | None, budget: int = 20) -> None:
+        self.total = total
+        self.budget = budget
+        self.requests: list[int] = []
+
+    async def fetch(self, number: int, count: int) -> Page[Item]:
+        self.requests.append(number)
+        if len(self.requests) > self.budget:  # what used to happen: a walk without end
+            raise AssertionError(f"walked on for {self.budget} requests")
+        items = tuple(Item(f"u{index}") for index in range(count))
+        return Page(items=items, total=self.total, number=number)
+
+
+@pytest.mark.parametrize("total", [10**6, None], ids=["large-total", "no-total"])
+@pytest.mark.parametrize("prefetch", [1, 4])
+async def test_a_server_that_ignores_page_ends_the_walk_with_an_error(
+    total: int | None, prefetch: int
+) -> None:
+    server = PageIgnoringServer(total)
+    seen: list[str] = []
+    paginator = Paginator(server.fetch, count=10, prefetch=prefetch, what="GET /x/sent.json")
+    with pytest.raises(ResponseDecodeError) as raised:
+        await walk_into(seen, paginator)
+    assert seen == [f"u{i}" for i in range(10)]
+    assert "GET /x/sent.json" in str(raised.value)
+    assert "page 2" in str(raised.value)
+    assert "repeating itself" in str(raised.value)
+    assert len(server.requests) <= 1 + prefetch
+
+
+async def test_a_short_page_of_repeats_only_ends_the_walk_quietly() -> None:
+    async def fetch(number: int, count: int) -> Page[Item]:
+        items = (Item("a"), Item("b"), Item("c")) if number == 1 else (Item("a"),)
+        return Page(items=items, total=None, number=number)
+
+    assert await ids(Paginator(fetch, count=3)) == ["a", "b", "c"]
+
+
+def test_remembering_100000_ids_takes_a_few_mb() -> None:
+    body = "[" + ",".join(f'"{index * 7919:024x}"' for index in range(100_000)) + "]"
+    gc.collect()
+    tracemalloc.start()
+    try:
+        seen = _SeenIds()
+        for update_id in json.loads(body):  # fresh strings, as decoding makes them
+            assert seen.add(update_id)
+        gc.collect()
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(seen) == 100_000
+    assert held < 4_000_000  # 3.0 MB measured; a set of the strings holds 11.5 MB
+    assert not seen.add(f"{7919:024x}")
+
+
+def test_an_id_holding_a_nul_is_never_mistaken_for_packed_neighbours() -> None:
+    seen = _SeenIds(pack_after=1, ids_per_bucket=64)  # one bucket: "a" and "b" side by side
+    assert seen.add("a")
+    assert seen.add("b")
+    assert seen.add("a\0b")
+    assert not seen.add("a\0b")
+    assert not seen.add("b")
+    assert len(seen) == 3
+
+
+ids_to_remember = st.lists(
+    st.text(max_size=6) | st.sampled_from(["", "\0", "a\0b", "\ud800", "é"]), max_size=120
+)
+
+
+@settings(max_examples=200)
+@given(ids_to_remember, st.sampled_from([(1, 1), (2, 1), (3, 2), (4096, 32)]))
+def test_seen_ids_behave_like_a_set(values: list[str], tuning: tuple[int, int]) -> None:
+    pack_after, ids_per_bucket = tuning
+    seen = _SeenIds(pack_after=pack_after, ids_per_bucket=ids_per_bucket)
+    model: set[str] = set()
+    for value in values:
+        assert seen.add(value) is (value not in model)
+        model.add(value)
+        assert len(seen) == len(model)
+
+
+# --- prefetch: errors as themselves, and never a page limit cannot use -------------
+
+
+class FailingList(FakeList):
+    """A ``FakeList`` whose pages in ``failures`` raise, after an optional delay."""
+
+    def __init__(self, size: int, failures: dict[int, tuple[float, Exception]]) -> None:
+        super().__init__(size)
+        self.failures = failures
+        self.finished: list[int] = []
+
+    async def fetch(self, number: int, count: int) -> Page[Item]:
+        if number in self.failures:
+            delay, error = self.failures[number]
+            await anyio.sleep(delay)
+            raise error
+        page = await super().fetch(number, count)
+        self.finished.append(number)
+        return page
+
+
+@pytest.mark.parametrize("prefetch", [1, 2, 4, 8])
+async def test_prefetch_raises_the_sdk_error_itself_after_the_pages_before_it(
+    prefetch: int,
+) -> None:
+    server = FailingList(100, {3: (0.0, NotFoundError("gone", status_code=404))})
+    seen: list[str] = []
+    with pytest.raises(NotFoundError) as raised:
+        await walk_into(seen, Paginator(server.fetch, count=10, prefetch=prefetch))
+    assert isinstance(raised.value, BufferAPIError)
+    assert seen == [f"u{i}" for i in range(20)]  # pages 1 and 2, as without prefetch
+
+
+async def test_prefetch_raises_the_earliest_pages_error_whichever_fails_first() -> None:
+    early = NotFoundError("page 2", status_code=404)
+    server = FailingList(
+        100,
+        {2: (0.05, early), 3: (0.0, NotFoundError("page 3", status_code=404))},
+    )
+    with pytest.raises(NotFoundError) as raised:
+        await Paginator(server.fetch, count=10, prefetch=4).collect()
+    assert raised.value is early
+
+
+async def test_prefetch_error_cancels_the_later_pages_only() -> None:
+    never = anyio.Event()
+    server = FailingList(100, {3: (0.0, NotFoundError("gone", status_code=404))})
+    plain_fetch = server.fetch
+
+    async def fetch(number: int, count: int) -> Page[Item]:
+        if number >= 4:
+            await never.wait()  # a later page: no longer wanted once page 3 failed
+        if number == 2:
+            await anyio.sleep(0.02)  # an earlier page: still wanted, so awaited
+        return await plain_fetch(number, count)
+
+    numbers: list[int] = []
+
+    async def walk_pages() -> None:
+        async for page in Paginator(fetch, count=10, prefetch=4).pages():
+            numbers.append(page.number)
+
+    with anyio.fail_after(5), pytest.raises(NotFoundError):
+        await walk_pages()
+    assert numbers == [1, 2]
+    assert server.finished == [1, 2]
+
+
+async def test_a_failed_page_after_a_short_page_is_not_raised() -> None:
+    server = FailingList(15, {3: (0.0, NotFoundError("past the end", status_code=404))})
+    server.total = 80  # says more than there is: pages 2..7 are prefetched
+    assert len(await ids(Paginator(server.fetch, count=10, prefetch=8))) == 15
+
+
+async def test_cancelling_a_prefetching_walk_cancels_it_cleanly() -> None:
+    started = 0
+
+    async def fetch(number: int, count: int) -> Page[Item]:
+        nonlocal started
+        if number > 1:
+            started += 1
+            await anyio.sleep_forever()
+        return Page(items=tuple(Item(f"u{i}") for i in range(count)), total=1000, number=1)
+
+    with anyio.move_on_after(0.05) as scope:
+        await Paginator(fetch, count=10, prefetch=4).collect()
+    assert scope.cancelled_caught
+    assert started == 4
+
+
+async def test_prefetch_never_requests_a_page_limit_cannot_use() -> None:
+    server = FakeList(1000)
+    result = await Paginator(server.fetch, count=100, limit=150, prefetch=8).collect()
+    assert len(result) == 150
+    assert server.requests == [(1, 100), (2, 100)]  # not pages 2..9
+
+
+async def test_prefetch_with_limit_asks_for_more_only_as_repeats_require() -> None:
+    server = FakeList(1000)
+
+    def repeat_page_1(number: int) -> None:
+        if number == 2:  # the queue shifts back by 60: page 2 holds 60 repeats
+            server.items[100:100] = server.items[40:100]
+
+    server.before_page = repeat_page_1
+    result = await Paginator(server.fetch, count=100, limit=150, prefetch=8).collect()
+    assert len(result) == len({item.id for item in result}) == 150
+    assert [number for number, _ in server.requests] == [1, 2, 3]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import Any, Literal
 
 from .._form import FormValue
@@ -74,14 +73,15 @@ class UpdateService(Service):
             answer = await self._fetch(request, UpdateList)
             return Page(items=answer.updates, total=answer.total, number=number)
 
-        return Paginator(fetch, count=count, limit=limit, prefetch=prefetch)
+        what = self._transport.describe(ApiRequest.get(path))
+        return Paginator(fetch, count=count, limit=limit, prefetch=prefetch, what=what)
 
     def pending(
         self,
         profile_id: str,
         *,
         count: int = 100,
-        since: datetime | int | None = None,
+        since: TimeInput | None = None,
         utc: bool | None = None,
         limit: int | None = None,
         prefetch: int = 1,
@@ -91,7 +91,8 @@ class UpdateService(Service):
         Args:
             profile_id: the profile.
             count: updates per request, 1..100.
-            since: only updates created after this time.
+            since: only updates created after this time: a ``datetime`` (naive
+                means UTC), a unix timestamp or an ISO 8601 string.
             utc: give ``day`` and ``due_time`` in UTC, not the profile's timezone.
             limit: stop after this many updates.
             prefetch: pages fetched concurrently once the total is known.
@@ -108,7 +109,7 @@ class UpdateService(Service):
         profile_id: str,
         *,
         count: int = 100,
-        since: datetime | int | None = None,
+        since: TimeInput | None = None,
         utc: bool | None = None,
         filter: Literal["default", "all"] | None = None,  # Buffer's name
         limit: int | None = None,
@@ -119,7 +120,7 @@ class UpdateService(Service):
         Args:
             profile_id: the profile.
             count: updates per request, 1..100.
-            since: only updates sent after this time.
+            since: only updates sent after this time (as for ``pending``).
             utc: give ``day`` and ``due_time`` in UTC, not the profile's timezone.
             filter: ``"all"`` includes replies not posted through Buffer.
             limit: stop after this many updates.
@@ -162,7 +163,8 @@ class UpdateService(Service):
             answer = await self._fetch(request, InteractionList)
             return Page(items=answer.interactions, total=answer.total, number=number)
 
-        return Paginator(fetch, count=count, limit=limit, prefetch=prefetch)
+        what = self._transport.describe(ApiRequest.get(path))
+        return Paginator(fetch, count=count, limit=limit, prefetch=prefetch, what=what)
 
     async def create(
         self,

@@ -119,6 +119,73 @@ CASES: list[tuple[str, Call, type[Exception], str]] = [
         ValueError,
         ">= 0",
     ),
+    # times a datetime cannot hold: one rule for scheduled_at and since
+    (
+        "scheduled_at 1e20",
+        lambda c: c.updates.create(PROFILE, "hi", scheduled_at=1e20),
+        ValueError,
+        "scheduled_at must be a unix timestamp >= 0 and below 253402300800",
+    ),
+    (
+        "scheduled_at 10**400",
+        lambda c: c.updates.edit(UPDATE, "hi", scheduled_at=10**400),
+        ValueError,
+        "scheduled_at must be a unix timestamp",
+    ),
+    (
+        "scheduled_at inf",
+        lambda c: c.updates.create(PROFILE, "hi", scheduled_at=float("inf")),
+        ValueError,
+        "scheduled_at must be",
+    ),
+    (
+        "scheduled_at nan",
+        lambda c: c.updates.create(PROFILE, "hi", scheduled_at=float("nan")),
+        ValueError,
+        "scheduled_at must be",
+    ),
+    (
+        "scheduled_at past year 9999 in UTC",
+        lambda c: c.updates.create(PROFILE, "hi", scheduled_at="9999-12-31T23:00:00-05:00"),
+        ValueError,
+        "9999-12-31 UTC",
+    ),
+    (
+        "since 1e300",
+        lambda c: c.updates.pending(PROFILE, since=1e300),
+        ValueError,
+        "since must be a unix timestamp >= 0 and below 253402300800",
+    ),
+    (
+        "since 10**400",
+        lambda c: c.updates.sent(PROFILE, since=10**400),
+        ValueError,
+        "an integer of 1329 bits",
+    ),
+    (
+        "since nan",
+        lambda c: c.updates.sent(PROFILE, since=float("nan")),
+        ValueError,
+        "since must be",
+    ),
+    (
+        "since -inf",
+        lambda c: c.updates.pending(PROFILE, since=float("-inf")),
+        ValueError,
+        "since must be",
+    ),
+    (
+        "since before 1970",
+        lambda c: c.updates.pending(PROFILE, since=datetime(1969, 7, 20)),
+        ValueError,
+        "since must be",
+    ),
+    (
+        "since not a date",
+        lambda c: c.updates.sent(PROFILE, since="last week"),
+        ValueError,
+        "ISO 8601",
+    ),
     # schedules
     (
         "time 25:00",

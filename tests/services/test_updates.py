@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -14,6 +15,7 @@ from buffer_async import (
     EditedUpdate,
     Interaction,
     Media,
+    ResponseDecodeError,
     ServerError,
     Update,
     UpdateStatus,
@@ -96,14 +98,86 @@ async def test_sent_with_filter_since_int_and_limit(
     ]
 
 
+async def test_since_takes_an_iso_string_as_scheduled_at_does(
+    mock: respx.MockRouter, client: BufferClient
+) -> None:
+    route = mock.get(f"/profiles/{PID}/updates/sent.json").mock(side_effect=paged([]))
+    await client.updates.sent(PID, since="2026-01-01T00:00:00Z").collect()
+    await client.updates.sent(PID, since="2026-01-01T00:00:00").collect()  # no offset: UTC
+    assert [call.request.url.params["since"] for call in route.calls] == ["1767225600"] * 2
+
+
+@pytest.mark.parametrize("body", [{"total": 300}, {"total": 300, "updates": None}])
+@pytest.mark.parametrize("prefetch", [1, 4])
+async def test_a_list_page_without_updates_is_an_error_not_the_end(
+    mock: respx.MockRouter, client: BufferClient, body: dict[str, Any], prefetch: int
+) -> None:
+    serve: Callable[[httpx.Request], httpx.Response] = paged([update(i) for i in range(300)])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.params["page"] == "2":
+            return httpx.Response(200, json=body)
+        return serve(request)
+
+    mock.get(f"/profiles/{PID}/updates/pending.json").mock(side_effect=answer)
+    seen: list[str] = []
+
+    async def walk() -> None:
+        async for item in client.updates.pending(PID, prefetch=prefetch):
+            seen.append(item.id)
+
+    with pytest.raises(ResponseDecodeError) as caught:
+        await walk()
+    assert len(seen) == 100  # page 1, then the error: not a quiet stop at 100 of 300
+    message = str(caught.value)
+    assert "$.updates" in message
+    assert f"GET /profiles/{PID}/updates/pending.json" in message
+
+
+@pytest.mark.parametrize("body", [{"total": 5}, {"total": 5, "interactions": None}])
+async def test_an_interactions_page_without_interactions_is_an_error(
+    mock: respx.MockRouter, client: BufferClient, body: dict[str, Any]
+) -> None:
+    mock.get(f"/updates/{UID}/interactions.json").respond(200, json=body)
+    with pytest.raises(ResponseDecodeError, match=r"\$\.interactions"):
+        await client.updates.interactions(UID).collect()
+
+
+@pytest.mark.parametrize(
+    "body", [{"success": True, "buffer_count": 1}, {"success": True, "updates": None}]
+)
+async def test_a_create_answer_without_updates_is_an_error(
+    mock: respx.MockRouter, client: BufferClient, body: dict[str, Any]
+) -> None:
+    mock.post("/updates/create.json").respond(200, json=body)
+    with pytest.raises(ResponseDecodeError, match=r"POST /updates/create.json.*\$\.updates") as e:
+        await client.updates.create(["p1"], "hello")
+    assert e.value.may_have_been_applied  # a 2xx to a POST: Buffer may have made it
+
+
+async def test_a_server_repeating_page_one_is_an_error_naming_the_call(
+    mock: respx.MockRouter, client: BufferClient
+) -> None:
+    route = mock.get(f"/profiles/{PID}/updates/sent.json").respond(
+        200, json={"total": 5000, "updates": [update(i) for i in range(100)]}
+    )
+    with pytest.raises(ResponseDecodeError, match=f"GET /profiles/{PID}/updates/sent.json"):
+        await client.updates.sent(PID).collect()
+    assert route.call_count == 2
+
+
 async def test_list_arguments_are_checked_when_called(client: BufferClient) -> None:
     with respx.mock(assert_all_called=False) as router:
         with pytest.raises(ValueError, match="count"):
             client.updates.sent(PID, count=101)
         with pytest.raises(ValueError, match="filter"):
             client.updates.sent(PID, filter="replies")  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="since 'yesterday' is not an ISO 8601"):
+            client.updates.pending(PID, since="yesterday")
+        with pytest.raises(ValueError, match="since must be a unix timestamp"):
+            client.updates.sent(PID, since=1e300)
         with pytest.raises(TypeError, match="since"):
-            client.updates.pending(PID, since="yesterday")  # type: ignore[arg-type]
+            client.updates.sent(PID, since=[2026])  # type: ignore[arg-type]
         with pytest.raises(ValueError, match="event"):
             client.updates.interactions(UID, event="")
         with pytest.raises(ValueError, match="profile_id"):
