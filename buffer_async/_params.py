@@ -43,7 +43,7 @@ ScheduleInput: TypeAlias = "Schedule | Mapping[str, Iterable[str]]"
 MEDIA_INPUT_FIELDS = ("link", "description", "title", "picture", "photo", "thumbnail")
 _RETWEET_FIELDS = frozenset({"tweet_id", "comment"})
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_TIME = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+_TIME = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")  # ASCII digits: "1٢:00" is no time
 
 
 def checked_count(value: object, what: str = "count", *, high: int | None = 100) -> int:

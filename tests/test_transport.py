@@ -674,9 +674,7 @@ async def serve_slowly(listener: Any, delay: float) -> None:
     await listener.serve(connection)
 
 
-async def test_requests_queued_behind_the_clients_own_wait_their_turn_not_a_pool_timeout() -> (
-    None
-):
+async def test_requests_queued_behind_the_clients_own_wait_their_turn_not_a_pool_timeout() -> None:
     """More callers than connections queue before the pool: the pool timeout stays for a
     pool that is really stuck, however long the queue of the client's own requests."""
     import anyio

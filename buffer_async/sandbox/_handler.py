@@ -9,10 +9,17 @@ Order of checks, as a request meets them: a scripted fault; the route (404,
 or 406 for a format other than ``.json``); the access token (401 with an
 empty HTML body); the user's rate limit (429 with ``Retry-After``); the method
 (405); the parameters (1003, 1004, 1006); then the operation itself.
+
+Compression comes last: a scripted ``compress`` fault (or a fault with
+``compressed=True``) gzips the answer whatever the client accepts; with
+``compress_answers`` every answer with a body is gzipped when the request's
+``Accept-Encoding`` allows gzip, as a real server does. A gzipped ``Reply``
+holds the gzipped bytes, with ``Content-Encoding: gzip``.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import re
@@ -98,9 +105,18 @@ class Reply:
     drop: bool = False
     reset: bool = False
 
+    @property
+    def content(self) -> bytes:
+        """The body, gunzipped if the answer is gzipped (``Content-Encoding: gzip``)."""
+        if any(
+            name.lower() == "content-encoding" and value == "gzip" for name, value in self.headers
+        ):
+            return gzip.decompress(self.body)
+        return self.body
+
     def json(self) -> Any:
-        """The body, decoded as JSON."""
-        return json.loads(self.body)
+        """The body (gunzipped if need be), decoded as JSON."""
+        return json.loads(self.content)
 
 
 class Responder(Protocol):
@@ -178,6 +194,8 @@ class Handler:
         faults: the failure script, consulted first on every request.
         rate_limit: the per-user limit, or ``None`` for none.
         error_style: how errors are written.
+        compress_answers: gzip every answer with a body when the request's
+            ``Accept-Encoding`` allows gzip (also settable later).
     """
 
     def __init__(
@@ -187,11 +205,13 @@ class Handler:
         faults: Faults | None = None,
         rate_limit: SandboxRateLimit | None = None,
         error_style: ErrorStyle | None = None,
+        compress_answers: bool = False,
     ) -> None:
         self.state = state
         self.faults = faults or Faults()
         self.rate_limit = rate_limit
         self.error_style = error_style or ErrorStyle()
+        self.compress_answers = compress_answers
         self._limits: dict[str, ServerRateLimit] = {}
 
     def handle(
@@ -225,6 +245,13 @@ class Handler:
             status, reply_headers, reply_body = self._fault_answer(fault)
         else:
             status, reply_headers, reply_body = self._answer(method, target, headers, body)
+        if self.compress_answers:
+            reply_headers = (*reply_headers, ("vary", "Accept-Encoding"))
+        if (fault is not None and fault.compressed) or (
+            self.compress_answers and reply_body and _accepts_gzip(headers)
+        ):
+            reply_headers = (*reply_headers, ("content-encoding", "gzip"))
+            reply_body = gzip.compress(reply_body, mtime=0)
         return Reply(
             status=status,
             headers=reply_headers,
@@ -516,6 +543,34 @@ def _match(path: str) -> tuple[list[tuple[_Route, re.Match[str]]], bool]:
         return found, False
     as_json = rest.rsplit(".", 1)[0] + ".json"
     return [], any(r.pattern.fullmatch(as_json) for r in _ROUTES)
+
+
+def _accepts_gzip(headers: Sequence[tuple[str, str]]) -> bool:
+    """Whether a request's ``Accept-Encoding`` lets the answer be gzipped (RFC 9110 12.5.3).
+
+    ``gzip`` (or ``x-gzip``) with a non-zero weight allows it, and so does
+    ``*`` unless gzip itself has weight 0; no ``Accept-Encoding`` at all
+    gets an uncompressed answer, as from most servers.
+    """
+    weights: dict[str, float] = {}
+    for name, value in headers:
+        if name.lower() != "accept-encoding":
+            continue
+        for item in value.split(","):
+            coding, *parameters = (part.strip() for part in item.split(";"))
+            weight = 1.0
+            for parameter in parameters:
+                key, _, number = parameter.partition("=")
+                if key.strip().lower() == "q":
+                    try:
+                        weight = float(number)
+                    except ValueError:
+                        weight = 0.0
+            if not math.isfinite(weight):
+                weight = 0.0
+            weights[coding.lower()] = weight
+    named = [weights[coding] for coding in ("gzip", "x-gzip") if coding in weights]
+    return max(named) > 0 if named else weights.get("*", 0.0) > 0
 
 
 def _token(headers: Sequence[tuple[str, str]], params: list[tuple[str, str]]) -> str | None:

@@ -5,7 +5,8 @@ sandbox directly. Scripted latency is slept with ``anyio.sleep`` (so virtual
 clocks skip it); a dropped connection raises ``httpx.RemoteProtocolError``, as
 a server that closes without answering does; a reset one raises
 ``httpx.ReadError``, as httpx does on ``ECONNRESET``; a truncated answer
-arrives as the first half of its body.
+arrives as the first half of its body. A gzipped answer arrives gzipped
+(``Content-Encoding: gzip``) and is decoded by httpx as it is read.
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ class SandboxTransport(httpx.AsyncBaseTransport):
                 "Server disconnected without sending a response.", request=request
             )
         content = reply.body[: len(reply.body) // 2] if reply.truncate else reply.body
+        # A stream, not ``content=``: httpx then decodes a gzipped body when the
+        # client reads it, as for an answer off the network, and the raw bytes
+        # stay readable (``Response.aiter_raw``).
         return httpx.Response(
-            reply.status, headers=list(reply.headers), content=content, request=request
+            reply.status,
+            headers=[*reply.headers, ("content-length", str(len(content)))],
+            stream=httpx.ByteStream(content),
+            request=request,
         )

@@ -46,6 +46,10 @@ class Sandbox:
         error_style: how errors are written (``ErrorStyle``).
         plan: the user's plan; it sets how many updates a queue holds (free: 10).
         timezone: the user's IANA timezone.
+        name: the user's name.
+        compress_answers: gzip every answer with a body when the request's
+            ``Accept-Encoding`` allows gzip, as real servers do
+            (``Content-Encoding: gzip``, ``Vary: Accept-Encoding``).
 
     Attributes:
         clock: the clock everything reads.
@@ -65,12 +69,17 @@ class Sandbox:
         plan: str = "pro",
         timezone: str = "UTC",
         name: str = "Sandbox User",
+        compress_answers: bool = False,
     ) -> None:
         self.clock: Clock = clock if clock is not None else time.time
         self.state = SandboxState(self.clock, seed=seed)
         self.faults = Faults()
         self.handler = Handler(
-            self.state, faults=self.faults, rate_limit=rate_limit, error_style=error_style
+            self.state,
+            faults=self.faults,
+            rate_limit=rate_limit,
+            error_style=error_style,
+            compress_answers=compress_answers,
         )
         self._lock = threading.Lock()
         user = self.state.add_user(name=name, plan=plan, timezone=timezone)
@@ -87,6 +96,7 @@ class Sandbox:
         *,
         clock: Clock | None = None,
         rate_limit: SandboxRateLimit | None = SandboxRateLimit(),  # noqa: B008 - frozen
+        compress_answers: bool = False,
     ) -> Sandbox:
         """A reproducible demo account, ready to explore.
 
@@ -96,17 +106,28 @@ class Sandbox:
         The same ``seed`` gives the same account. With no ``clock`` the sandbox
         runs on a stopped ``SandboxClock`` at ``DEMO_START`` (so answers repeat
         exactly); pass ``SandboxClock(DEMO_START, running=True)`` for a demo
-        server whose queue posts as real time passes.
+        server whose queue posts as real time passes. ``compress_answers`` is
+        as for ``Sandbox``.
         """
         sandbox = cls(
             clock=clock if clock is not None else SandboxClock(DEMO_START),
             seed=seed,
             rate_limit=rate_limit,
+            compress_answers=compress_answers,
             name="Demo User",
             timezone="Europe/London",
         )
         populate(sandbox.state, sandbox.user_id, seed=seed)
         return sandbox
+
+    @property
+    def compress_answers(self) -> bool:
+        """Whether answers are gzipped for clients that accept gzip (settable)."""
+        return self.handler.compress_answers
+
+    @compress_answers.setter
+    def compress_answers(self, value: bool) -> None:
+        self.handler.compress_answers = value
 
     @property
     def demo_token(self) -> str:

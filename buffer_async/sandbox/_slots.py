@@ -28,7 +28,7 @@ __all__ = [
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 UNSCHEDULED_DAY = "No scheduled days or times"
 UNSCHEDULED_TIME = "-"
-_CLOCK_TIME = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+_CLOCK_TIME = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")  # ASCII digits only
 _MAX_DAYS_SCANNED = 8  # a weekly schedule with any slot has one within 8 days
 
 

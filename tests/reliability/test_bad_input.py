@@ -200,6 +200,12 @@ CASES: list[tuple[str, Call, type[Exception], str]] = [
         "HH:MM",
     ),
     (
+        "time with a non-ASCII digit",
+        lambda c: c.schedules.update(PROFILE, [{"days": ["mon"], "times": ["1\u0662:00"]}]),
+        ValueError,
+        "HH:MM",
+    ),
+    (
         "time 9am",
         lambda c: c.schedules.update(PROFILE, Schedule(days=("mon",), times=("9am",))),
         ValueError,

@@ -109,3 +109,10 @@ def test_demo_is_reproducible() -> None:
     assert any(u.interactions for u in first.state.updates.values())
     assert any(u.custom_scheduled for u in first.state.updates.values())
     assert len(first.state.users[first.user_id].profile_groups) == 2
+
+
+async def test_asgi_lifespan_ignores_messages_it_does_not_know(sandbox: Sandbox) -> None:
+    incoming = [{"type": "lifespan.startup"}, {"type": "lifespan.unknown"}]
+    incoming.append({"type": "lifespan.shutdown"})
+    sent = await run_app(sandbox.asgi_app(), {"type": "lifespan"}, incoming)
+    assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]

@@ -76,3 +76,26 @@ def test_rate_limit_configuration() -> None:
         SandboxRateLimit(mode="leaky")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="requests"):
         SandboxRateLimit(requests=0)
+
+
+def test_odd_requests_get_buffer_answers(sandbox: Sandbox) -> None:
+    from buffer_async.sandbox._params import string_list
+
+    profile_id = sandbox.add_profile()
+    assert sandbox.handle("GET", "/2/user.json").json()["code"] == 404  # not under /1/
+    no_schedules = call(sandbox, "POST", f"/profiles/{profile_id}/schedules/update.json")
+    assert no_schedules.json()["code"] == 1004
+    basic_then_query = sandbox.handle(
+        "GET", f"/1/user.json?access_token={sandbox.token}", [("Authorization", "Basic eDp5")]
+    )
+    assert json_of(basic_then_query)["id"] == sandbox.user_id
+    assert string_list({}, "order", required=False) == []
+
+
+def test_one_schedule_may_come_without_its_index(sandbox: Sandbox) -> None:
+    profile_id = sandbox.add_profile()
+    body = b"schedules[days][]=mon&schedules[times][]=10:00"
+    headers = [("Authorization", f"Bearer {sandbox.token}")]
+    target = f"/1/profiles/{profile_id}/schedules/update.json"
+    assert json_of(sandbox.handle("POST", target, headers, body)) == {"success": True}
+    assert sandbox.state.profiles[profile_id].schedules[0].times == ("10:00",)
