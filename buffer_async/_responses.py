@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -29,12 +31,13 @@ from ._errors import (
     ResponseDecodeError,
     ServerError,
 )
-from ._headers import retry_after_from_headers
+from ._headers import parse_retry_after, retry_after_from_headers
+from ._policy import Outcome
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["BUFFER_ERROR_CODES", "decipher", "error_class_for", "snippet"]
+__all__ = ["BUFFER_ERROR_CODES", "ErrorAnswer", "decipher", "error_class_for", "snippet"]
 
 # Buffer code -> (the HTTP status Buffer files it under, its documented meaning).
 BUFFER_ERROR_CODES: Mapping[int, tuple[int, str]] = {
@@ -161,43 +164,79 @@ def _code(raw: object) -> int | None:
     return None
 
 
-def decipher(
-    status_code: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    *,
-    now: datetime,
-    response: httpx.Response | None = None,
-    may_have_been_applied: bool = False,
-) -> Any:
-    """Return the decoded JSON of a successful answer, or raise the error it carries.
+@attrs.frozen(kw_only=True)
+class ErrorAnswer:
+    """An answer that carries an error: what it came to, and what the error will say.
+
+    ``decipher`` returns one instead of raising, so that ``classify`` alone
+    decides whether the request is retried and whether it may have been
+    applied; ``error`` then builds the exception that says so.
+    """
+
+    outcome: Outcome
+    error_class: type[APIError] | type[ResponseDecodeError]
+    message: str
+    status_code: int
+    code: int | None = None
+    retry_after: float | None = None
+    excerpt: str | None = None
+
+    def error(
+        self, *, response: httpx.Response | None = None, may_have_been_applied: bool = False
+    ) -> APIError | ResponseDecodeError:
+        """The exception for this answer; ``response`` is kept on an ``APIError``."""
+        if self.error_class is ResponseDecodeError:
+            return ResponseDecodeError(
+                self.message, body=self.excerpt, may_have_been_applied=may_have_been_applied
+            )
+        error_class: type[APIError] = self.error_class  # type: ignore[assignment]
+        if error_class is RateLimitError:
+            return RateLimitError(
+                self.message,
+                status_code=self.status_code,
+                code=self.code,
+                response=response,
+                retry_after=self.retry_after,
+                may_have_been_applied=may_have_been_applied,
+            )
+        return error_class(
+            self.message,
+            status_code=self.status_code,
+            code=self.code,
+            response=response,
+            may_have_been_applied=may_have_been_applied,
+        )
+
+
+def decipher(status_code: int, headers: Mapping[str, str], body: bytes, *, now: datetime) -> Any:
+    """The decoded JSON of a successful answer, or the ``ErrorAnswer`` it carries.
 
     Args:
         status_code: the HTTP status.
         headers: response headers, looked up case-insensitively.
         body: the raw body.
         now: the current time, for HTTP-date ``Retry-After`` values.
-        response: attached to any ``APIError`` (already redacted by the caller).
-        may_have_been_applied: set on a raised error when the request was a
-            POST that reached the server (the caller knows the method).
 
-    Raises:
-        APIError: a subclass chosen by Buffer code, else by status.
-        ResponseDecodeError: a 2xx whose body is not JSON.
+    Returns:
+        The JSON value, or an ``ErrorAnswer``: an error class chosen by Buffer
+        code, else by status (``ResponseDecodeError`` for a 2xx that is not JSON).
     """
     parsed, data = _parse_json(body)  # an empty or blank body fails to parse: no copy made
     fields = _error_fields(data) if parsed else None
 
     if 200 <= status_code < 300 and fields is None:
-        if not parsed:
-            content_type = headers.get("content-type", "no content type")
-            what = f"{content_type} body of {len(body)} bytes" if body else "an empty body"
-            raise ResponseDecodeError(
-                f"Buffer answered HTTP {status_code} with {what}, not JSON: {snippet(body)!r}",
-                body=snippet(body, 500) or None,
-                may_have_been_applied=may_have_been_applied,
-            )
-        return data
+        if parsed:
+            return data
+        content_type = headers.get("content-type", "no content type")
+        what = f"{content_type} body of {len(body)} bytes" if body else "an empty body"
+        return ErrorAnswer(
+            outcome=Outcome.UNREADABLE,
+            error_class=ResponseDecodeError,
+            message=f"Buffer answered HTTP {status_code} with {what}, not JSON: {snippet(body)!r}",
+            status_code=status_code,
+            retry_after=parse_retry_after(headers.get("retry-after"), now=now),
+            excerpt=snippet(body, 500) or None,
+        )
 
     code, message = fields if fields is not None else (None, None)
     if message is None:
@@ -211,21 +250,18 @@ def decipher(
             meaning = _STATUS_MEANINGS.get(status_code, fallback)
             message = f"{meaning}: {excerpt}" if excerpt else meaning
     error_class = error_class_for(status_code, code)
-    # A 4xx is a refusal: nothing was done. A server failure on a POST that
-    # reached Buffer may have happened after the update was saved.
-    applied = may_have_been_applied and issubclass(error_class, ServerError)
     if error_class is RateLimitError:
-        raise RateLimitError(
-            message,
-            status_code=status_code,
-            code=code,
-            response=response,
-            retry_after=retry_after_from_headers(headers, now=now),
-        )
-    raise error_class(
-        message,
+        outcome = Outcome.RATE_LIMITED
+        # A 429 may say when the budget resets rather than when to retry.
+        retry_after = retry_after_from_headers(headers, now=now)
+    else:
+        outcome = Outcome.SERVER_FAILED if issubclass(error_class, ServerError) else Outcome.REFUSED
+        retry_after = parse_retry_after(headers.get("retry-after"), now=now)
+    return ErrorAnswer(
+        outcome=outcome,
+        error_class=error_class,
+        message=message,
         status_code=status_code,
         code=code,
-        response=response,
-        may_have_been_applied=applied,
+        retry_after=retry_after,
     )

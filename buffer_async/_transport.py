@@ -1,17 +1,18 @@
 """The one place a request leaves the process: auth, rate limit, retries, error mapping.
 
 ``Transport.send`` takes an ``ApiRequest`` and returns Buffer's decoded JSON,
-or raises from the ``_errors`` tree. Its retry rules:
+or raises from the ``_errors`` tree. Every failed attempt is classified by
+``_policy.classify``, whose table decides alone whether it is retried and
+whether the raised error ``may_have_been_applied``::
 
-=============================  ===========  ==========================================
-failure                        GET          POST (create, edit, share, delete, ...)
-=============================  ===========  ==========================================
-connect error, pool timeout    retried      retried: nothing reached Buffer
-429 Too Many Requests          retried      retried: Buffer refused it, nothing applied
-read timeout, dropped answer   retried      raised, ``may_have_been_applied=True``
-5xx, non-JSON 2xx body         retried      raised, ``may_have_been_applied=True``
-4xx, ``success: false``        raised       raised
-=============================  ===========  ==========================================
+    failure                            GET (idempotent)   POST (create, edit, share, ...)
+    ---------------------------------  -----------------  ----------------------------------------
+    connect error, pool timeout        retried            retried: nothing reached Buffer
+    429 Too Many Requests              retried            retried: refused, nothing applied
+    read timeout, dropped answer       retried            raised, ``may_have_been_applied=True``
+    5xx, non-JSON 2xx body             retried            raised, ``may_have_been_applied=True``
+    an answer over max_response_bytes  raised             raised, ``may_have_been_applied=True``
+    4xx, ``success: false``            raised             raised
 
 Buffer has no idempotency keys, so a POST that may have reached the server is
 never sent again: a blind retry can post twice. Every attempt, retries
@@ -30,6 +31,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any, NoReturn, TypeVar
 
 import anyio
@@ -40,17 +42,15 @@ from ._auth import BearerAuth, redacted_headers
 from ._body import ACCEPT_ENCODING, ResponseTooLarge, read_body
 from ._errors import (
     BufferAPIError,
-    RateLimitError,
     RequestTimeout,
     ResponseDecodeError,
-    ServerError,
     TransportError,
 )
 from ._eventloop import Loop, current_loop, is_asyncio
-from ._headers import parse_retry_after
+from ._policy import Outcome, Verdict, classify, outcome_of
 from ._ratelimit import RateLimiter
 from ._requests import ApiRequest
-from ._responses import decipher
+from ._responses import ErrorAnswer, decipher
 from ._retry import Backoff
 from ._version import __version__
 
@@ -159,25 +159,6 @@ def _kept_response(response: httpx.Response, content: bytes, auth: BearerAuth) -
     )
 
 
-def _network_failure(exc: httpx.HTTPError) -> tuple[bool, bool, type[TransportError]]:
-    """``(reached_server, worth_retrying, error class)`` for an httpx failure.
-
-    Connect errors and pool timeouts happen before a byte is sent. Everything
-    else (read and write failures, a dropped connection, a garbled answer)
-    may come after Buffer received the request. A malformed request or an
-    unsupported scheme fails the same way every time, so it is not retried.
-    """
-    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
-        return False, True, RequestTimeout
-    if isinstance(exc, httpx.ConnectError):
-        return False, True, TransportError
-    if isinstance(exc, httpx.TimeoutException):
-        return True, True, RequestTimeout
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError | httpx.InvalidURL):
-        return False, False, TransportError
-    return True, True, TransportError
-
-
 async def _wait_uncancellably(task: asyncio.Future[Any]) -> None:
     """Wait for ``task`` to finish its clean-up, through further cancellations."""
     while not task.done():
@@ -190,12 +171,12 @@ async def _wait_uncancellably(task: asyncio.Future[Any]) -> None:
 
 
 class _Retryable(Exception):
-    """Internal: ``error`` may be retried, after ``wait`` seconds if the server said."""
+    """Internal: ``error`` may be retried, as ``verdict`` says."""
 
-    def __init__(self, error: BufferAPIError, wait: float | None = None) -> None:
+    def __init__(self, error: BufferAPIError, verdict: Verdict) -> None:
         super().__init__(str(error))
         self.error = error
-        self.wait = wait
+        self.verdict = verdict
 
 
 class Transport:
@@ -301,18 +282,18 @@ class Transport:
             try:
                 return await self._attempt(request)
             except _Retryable as failure:
-                error = failure.error
-                rate_limited = isinstance(error, RateLimitError)
-                self.stats.rate_limited += rate_limited
+                error, verdict = failure.error, failure.verdict
+                self.stats.rate_limited += verdict.pause_everyone
                 wait = (
                     self.backoff.delay(retry, self._uniform)
-                    if failure.wait is None
-                    else failure.wait
+                    if verdict.after is None
+                    else verdict.after
                 )
-                if rate_limited and self.limiter is not None:
+                pausing = verdict.pause_everyone and self.limiter is not None
+                if pausing:
                     # Every caller sharing the limiter waits out the refusal, this
                     # one too, whether it retries or gives up here.
-                    await self.limiter.penalize(wait)
+                    await self.limiter.penalize(wait)  # type: ignore[union-attr]
                 if retry >= self.max_retries or wait > self.max_retry_wait:
                     raise error from None
                 logger.warning(
@@ -322,14 +303,14 @@ class Transport:
                     retry + 1,
                     self.max_retries,
                     wait,
-                    "; every caller sharing the limiter pauses" if rate_limited else "",
+                    "; every caller sharing the limiter pauses" if pausing else "",
                 )
                 self.stats.retries += 1
-                if not (rate_limited and self.limiter is not None):
+                if not pausing:
                     await self._sleep(wait)
             retry += 1
 
-    async def _attempt(self, request: ApiRequest) -> Any:
+    async def _attempt(self, request: ApiRequest) -> Any:  # noqa: RET503 - _fail never returns
         http_request = self._http.build_request(
             request.method,
             self.base_url + request.path,
@@ -347,14 +328,24 @@ class Transport:
         try:
             response, content = await self._exchange(http_request)
         except httpx.HTTPError as exc:
-            self._raise_network(request, exc)
+            timed_out = isinstance(exc, httpx.TimeoutException)
+            detail = self._auth.redact(str(exc))
+            message = f"{self.describe(request)} failed: {type(exc).__name__}" + (
+                f": {detail}" if detail else ""
+            )
+            # The httpx error is left out of the chain on purpose: its frames in
+            # httpcore and h11 hold the request headers, and so the access token,
+            # in their locals, where a traceback that shows locals would print it.
+            # Its type and message are in ours.
+            error_class = RequestTimeout if timed_out else TransportError
+            self._fail(request, outcome_of(exc), partial(error_class, message))
         except ResponseTooLarge as exc:
-            raise ResponseDecodeError(
+            message = (
                 f"Buffer's answer to {self.describe(request)} is larger than "
                 f"max_response_bytes ({self.max_response_bytes:,} bytes; "
-                f"{exc.size:,} read or announced): not read further",
-                may_have_been_applied=not request.idempotent,
-            ) from None
+                f"{exc.size:,} read or announced): not read further"
+            )
+            self._fail(request, Outcome.OVERSIZED, partial(ResponseDecodeError, message))
         finally:
             gate.release()
         logger.debug(
@@ -363,24 +354,34 @@ class Transport:
             response.status_code,
             time.perf_counter() - started,
         )
+        answer = decipher(response.status_code, response.headers, content, now=self._now())
+        if not isinstance(answer, ErrorAnswer):
+            return answer
         kept = None if response.is_success else _kept_response(response, content, self._auth)
-        try:
-            return decipher(
-                response.status_code,
-                response.headers,
-                content,
-                now=self._now(),
-                response=kept,
-                may_have_been_applied=not request.idempotent,
-            )
-        except RateLimitError as exc:
-            # Refused before any work was done: safe to retry on every method.
-            raise _Retryable(exc, exc.retry_after) from None
-        except (ServerError, ResponseDecodeError) as exc:
-            if not request.idempotent:
-                raise
-            server_wait = parse_retry_after(response.headers.get("retry-after"), now=self._now())
-            raise _Retryable(exc, server_wait) from None
+        self._fail(
+            request,
+            answer.outcome,
+            partial(answer.error, response=kept),
+            retry_after=answer.retry_after,
+        )
+
+    def _fail(
+        self,
+        request: ApiRequest,
+        outcome: Outcome,
+        error: Callable[..., BufferAPIError],
+        *,
+        retry_after: float | None = None,
+    ) -> NoReturn:
+        """Raise what ``classify`` says ``outcome`` comes to: the error, or a retry of it.
+
+        ``error(may_have_been_applied=...)`` builds the exception.
+        """
+        verdict = classify(request, outcome, retry_after=retry_after)
+        raised = error(may_have_been_applied=verdict.may_have_been_applied)
+        if verdict.retry:
+            raise _Retryable(raised, verdict) from None
+        raise raised from None
 
     def _connection_gate(self) -> anyio.CapacityLimiter:
         """At most ``max_connections`` requests past this point, the rest queued in order.
@@ -455,22 +456,6 @@ class Transport:
         if request.form:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         return headers
-
-    def _raise_network(self, request: ApiRequest, exc: httpx.HTTPError) -> NoReturn:
-        reached, worth_retrying, error_class = _network_failure(exc)
-        detail = self._auth.redact(str(exc))
-        error = error_class(
-            f"{self.describe(request)} failed: {type(exc).__name__}"
-            + (f": {detail}" if detail else ""),
-            may_have_been_applied=reached and not request.idempotent,
-        )
-        # The httpx error is left out of the chain on purpose: its frames in
-        # httpcore and h11 hold the request headers, and so the access token,
-        # in their locals, where a traceback that shows locals would print it.
-        # Its type and message are in ours.
-        if worth_retrying and (request.idempotent or not reached):
-            raise _Retryable(error) from None
-        raise error from None
 
 
 def _checked_count(value: object, what: str, *, low: int) -> int:

@@ -16,7 +16,15 @@ from buffer_async import (
     ResponseDecodeError,
     ServerError,
 )
-from buffer_async._responses import BUFFER_ERROR_CODES, decipher, error_class_for, snippet
+from buffer_async._policy import classify
+from buffer_async._requests import ApiRequest
+from buffer_async._responses import (
+    BUFFER_ERROR_CODES,
+    ErrorAnswer,
+    decipher,
+    error_class_for,
+    snippet,
+)
 
 from .recorded import load
 
@@ -24,19 +32,34 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 JSON = httpx.Headers({"content-type": "application/json"})
 
 
+GET = ApiRequest.get("/user.json")
+POST = ApiRequest.post("/updates/create.json", {"text": "hi"})
+
+
 def body(data: object) -> bytes:
     return json.dumps(data).encode()
 
 
+def answer(
+    status: int, headers: httpx.Headers | dict[str, str], raw: bytes, *, request: ApiRequest = GET
+) -> object:
+    """What the transport makes of an answer: its JSON, or the error classify says to raise."""
+    result = decipher(status, httpx.Headers(headers), raw, now=NOW)
+    if isinstance(result, ErrorAnswer):
+        verdict = classify(request, result.outcome, retry_after=result.retry_after)
+        raise result.error(may_have_been_applied=verdict.may_have_been_applied)
+    return result
+
+
 def test_success_returns_the_decoded_json() -> None:
-    assert decipher(200, JSON, body({"a": [1, 2]}), now=NOW) == {"a": [1, 2]}
-    assert decipher(200, JSON, body([1]), now=NOW) == [1]
+    assert answer(200, JSON, body({"a": [1, 2]})) == {"a": [1, 2]}
+    assert answer(200, JSON, body([1])) == [1]
 
 
 def test_success_with_code_false_is_not_an_error() -> None:
     data = load("updates-create.json").json()
     assert data["code"] is False
-    assert decipher(200, JSON, body(data), now=NOW) == data
+    assert answer(200, JSON, body(data)) == data
 
 
 # Buffer's table: every code maps to the class of its HTTP row; 1001 and 1002 mean "your token".
@@ -69,7 +92,7 @@ def test_error_bodies_map_by_buffer_code(
         else {"error": "Nope", "code": code}
     )
     with pytest.raises(APIError) as caught:
-        decipher(status, JSON, body(payload), now=NOW)
+        answer(status, JSON, body(payload))
     assert type(caught.value) is error_class
     assert caught.value.status_code == status  # always the status the server sent
     assert caught.value.code == code
@@ -96,7 +119,7 @@ def test_error_bodies_map_by_buffer_code(
 )
 def test_statuses_without_a_code_map_by_status(status: int, error_class: type[APIError]) -> None:
     with pytest.raises(APIError) as caught:
-        decipher(status, httpx.Headers(), b"", now=NOW)
+        answer(status, httpx.Headers(), b"")
     assert type(caught.value) is error_class
     assert caught.value.code is None
     assert caught.value.status_code == status
@@ -109,12 +132,12 @@ def test_unknown_code_falls_back_to_the_status() -> None:
 
 def test_message_falls_back_to_the_documented_meaning() -> None:
     with pytest.raises(BadRequestError, match="Cannot schedule updates in the past"):
-        decipher(400, JSON, body({"success": False, "code": 1034}), now=NOW)
+        answer(400, JSON, body({"success": False, "code": 1034}))
 
 
 def test_string_code_is_read_as_a_number() -> None:
     with pytest.raises(NotFoundError) as caught:
-        decipher(200, JSON, body({"success": False, "code": "1020", "message": "x"}), now=NOW)
+        answer(200, JSON, body({"success": False, "code": "1020", "message": "x"}))
     assert caught.value.code == 1020
 
 
@@ -123,7 +146,7 @@ def test_real_401_with_empty_html_body() -> None:
     assert recorded.body == b""
     assert recorded.headers["content-type"].startswith("text/html")
     with pytest.raises(AuthenticationError) as caught:
-        decipher(recorded.status_code, recorded.headers, recorded.body, now=NOW)
+        answer(recorded.status_code, recorded.headers, recorded.body)
     assert caught.value.status_code == 401
     assert "access token" in caught.value.message
     assert "invalid_request" in caught.value.message  # from WWW-Authenticate
@@ -135,7 +158,7 @@ def test_html_5xx_page_becomes_a_server_error_with_readable_text() -> None:
         b"<body><h1>Bad&nbsp;Gateway</h1></body></html>"
     )
     with pytest.raises(ServerError) as caught:
-        decipher(502, httpx.Headers({"content-type": "text/html"}), page, now=NOW)
+        answer(502, httpx.Headers({"content-type": "text/html"}), page)
     assert "502 Bad Gateway" in caught.value.message
     assert "<" not in caught.value.message
 
@@ -146,27 +169,27 @@ def test_html_5xx_page_becomes_a_server_error_with_readable_text() -> None:
 )
 def test_2xx_that_is_not_json_is_a_decode_error(raw: bytes) -> None:
     with pytest.raises(ResponseDecodeError) as caught:
-        decipher(200, JSON, raw, now=NOW)
+        answer(200, JSON, raw)
     assert "not JSON" in str(caught.value)
     assert not caught.value.may_have_been_applied
 
 
 def test_2xx_garbage_after_a_post_may_have_been_applied() -> None:
     with pytest.raises(ResponseDecodeError) as caught:
-        decipher(200, JSON, b"{", now=NOW, may_have_been_applied=True)
+        answer(200, JSON, b"{", request=POST)
     assert caught.value.may_have_been_applied
     assert "may have reached Buffer" in str(caught.value)
 
 
 def test_server_error_after_a_post_may_have_been_applied_but_refusals_not() -> None:
     with pytest.raises(ServerError) as server:
-        decipher(500, JSON, b"", now=NOW, may_have_been_applied=True)
+        answer(500, JSON, b"", request=POST)
     assert server.value.may_have_been_applied
     with pytest.raises(BadRequestError) as refused:
-        decipher(400, JSON, b"", now=NOW, may_have_been_applied=True)
+        answer(400, JSON, b"", request=POST)
     assert not refused.value.may_have_been_applied
     with pytest.raises(RateLimitError) as limited:
-        decipher(429, JSON, b"", now=NOW, may_have_been_applied=True)
+        answer(429, JSON, b"", request=POST)
     assert not limited.value.may_have_been_applied
 
 
@@ -180,18 +203,18 @@ def test_server_error_after_a_post_may_have_been_applied_but_refusals_not() -> N
 )
 def test_429_carries_retry_after(headers: dict[str, str], retry_after: float | None) -> None:
     with pytest.raises(RateLimitError) as caught:
-        decipher(429, httpx.Headers(headers), b"", now=NOW)
+        answer(429, httpx.Headers(headers), b"")
     assert caught.value.retry_after == retry_after
 
 
 def test_non_json_error_body_is_summarised() -> None:
     with pytest.raises(NotFoundError, match="Not found: no such thing"):
-        decipher(404, httpx.Headers(), b"no such thing", now=NOW)
+        answer(404, httpx.Headers(), b"no such thing")
 
 
 def test_json_error_without_buffer_shape_keeps_status_meaning() -> None:
     with pytest.raises(BadRequestError, match="Bad request"):
-        decipher(400, JSON, body({"detail": "x"}), now=NOW)
+        answer(400, JSON, body({"detail": "x"}))
 
 
 def test_snippet_is_bounded() -> None:
@@ -201,7 +224,7 @@ def test_snippet_is_bounded() -> None:
 
 def test_error_str_and_repr_name_status_and_code() -> None:
     with pytest.raises(NotFoundError) as caught:
-        decipher(404, JSON, body({"success": False, "code": 1020, "message": "Gone"}), now=NOW)
+        answer(404, JSON, body({"success": False, "code": 1020, "message": "Gone"}))
     assert str(caught.value) == "HTTP 404, code 1020: Gone"
     assert repr(caught.value) == "NotFoundError(status_code=404, code=1020, message='Gone')"
 
@@ -213,7 +236,7 @@ def test_a_429_is_a_rate_limit_whatever_code_its_body_carries(status: int, code:
     headers = httpx.Headers({"content-type": "application/json", "retry-after": "12"})
     data = {"success": False, "message": "slow down"} | ({"code": code} if code else {})
     with pytest.raises(RateLimitError) as caught:
-        decipher(status, headers, body(data), now=NOW, may_have_been_applied=True)
+        answer(status, headers, body(data), request=POST)
     assert caught.value.status_code == 429
     assert caught.value.retry_after == 12.0
     assert caught.value.may_have_been_applied is False
@@ -228,7 +251,7 @@ def test_a_429_is_a_rate_limit_whatever_code_its_body_carries(status: int, code:
 def test_a_code_that_is_not_a_small_number_is_no_code(code: object) -> None:
     """Never a raw ValueError out of int(): the status decides, and the code is None."""
     with pytest.raises(BadRequestError) as caught:
-        decipher(400, JSON, body({"success": False, "code": code, "message": "no"}), now=NOW)
+        answer(400, JSON, body({"success": False, "code": code, "message": "no"}))
     assert caught.value.code is None
     assert caught.value.message == "no"
 
@@ -236,13 +259,13 @@ def test_a_code_that_is_not_a_small_number_is_no_code(code: object) -> None:
 def test_a_json_number_of_5000_digits_is_no_crash() -> None:
     raw = b'{"success": false, "message": "no", "code": 1' + b"0" * 5000 + b"}"
     with pytest.raises(BadRequestError) as caught:
-        decipher(400, JSON, raw, now=NOW)
+        answer(400, JSON, raw)
     assert caught.value.code is None
 
 
 def test_a_code_in_a_string_of_ascii_digits_is_still_read() -> None:
     with pytest.raises(NotFoundError) as caught:
-        decipher(200, JSON, body({"success": False, "code": "1020"}), now=NOW)
+        answer(200, JSON, body({"success": False, "code": "1020"}))
     assert caught.value.code == 1020
 
 

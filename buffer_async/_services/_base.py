@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from .._errors import ResponseDecodeError
+from .._policy import Outcome, classify
 from .._requests import ApiRequest
 from .._transport import Transport
 
@@ -29,7 +30,7 @@ class Service:
         return self._decode(request, data, into)
 
     def _decode(self, request: ApiRequest, data: Any, into: type[T]) -> T:
-        """Decode an answer; a POST's unreadable 2xx answer may mean it was applied."""
+        """Decode an answer; a 2xx that is not the documented shape is ``MISSHAPEN``."""
         # cattrs and the generated hooks load on the first answer, not at
         # `import buffer_async`: they are about 40 ms of its import time.
         from .._converter import decode  # noqa: PLC0415
@@ -37,11 +38,13 @@ class Service:
         try:
             return decode(data, into, what=self._transport.describe(request))
         except ResponseDecodeError as exc:
-            if request.idempotent:
+            verdict = classify(request, Outcome.MISSHAPEN)
+            if verdict.may_have_been_applied == exc.may_have_been_applied:
                 raise
-            # Buffer said 2xx to a POST, so it may have acted on it: say so.
+            # Buffer said 2xx, so it may have acted on a request that is not
+            # idempotent: the error says so.
             raise ResponseDecodeError(
-                exc.message, body=exc.body, may_have_been_applied=True
+                exc.message, body=exc.body, may_have_been_applied=verdict.may_have_been_applied
             ) from exc.__cause__
 
     async def _fetch_json(self, request: ApiRequest) -> Any:
@@ -51,8 +54,9 @@ class Service:
         """Send a call whose answer is only ``{"success": true, ...}``."""
         data = await self._transport.send(request)
         if not isinstance(data, dict) or data.get("success") is not True:
+            verdict = classify(request, Outcome.MISSHAPEN)
             raise ResponseDecodeError(
                 f"Buffer's answer to {self._transport.describe(request)} is not "
                 f'{{"success": true}}: {data!r:.200}',
-                may_have_been_applied=request.method == "POST",
+                may_have_been_applied=verdict.may_have_been_applied,
             )
