@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from typing import Protocol, TypeAlias
 
-__all__ = ["Loop", "call_soon_in", "current_loop", "is_asyncio", "loop_is_running"]
+__all__ = ["Loop", "call_soon_in", "current_loop", "loop_is_running"]
 
 
 class _TrioToken(Protocol):
@@ -41,11 +41,6 @@ def current_loop() -> Loop | None:
             return None
         return token
     return None
-
-
-def is_asyncio(loop: Loop | None) -> bool:
-    """Whether ``loop`` is an asyncio event loop."""
-    return isinstance(loop, asyncio.AbstractEventLoop)
 
 
 def call_soon_in(loop: Loop, callback: Callable[[], object]) -> bool:

@@ -22,17 +22,15 @@ caller sharing it waits out ``Retry-After``, not just the one refused.
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import logging
 import platform
 import random
-import sys
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from functools import partial
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import anyio
 import attrs
@@ -40,13 +38,14 @@ import httpx
 
 from ._auth import BearerAuth, redacted_headers
 from ._body import ACCEPT_ENCODING, ResponseTooLarge, read_body
+from ._cancellation import shielded_from_native_cancellation
 from ._errors import (
     BufferAPIError,
     RequestTimeout,
     ResponseDecodeError,
     TransportError,
 )
-from ._eventloop import Loop, current_loop, is_asyncio
+from ._eventloop import Loop, current_loop
 from ._policy import Outcome, Verdict, classify, outcome_of
 from ._ratelimit import RateLimiter
 from ._requests import ApiRequest
@@ -118,25 +117,6 @@ class RequestStats:
     rate_limited: int = 0
 
 
-T = TypeVar("T")
-
-if sys.version_info >= (3, 12):
-
-    def _start_task(
-        loop: asyncio.AbstractEventLoop, coroutine: Coroutine[Any, Any, T]
-    ) -> asyncio.Task[T]:
-        """A task of ``coroutine`` that runs at once, in this call, until it first waits."""
-        return asyncio.Task(coroutine, loop=loop, eager_start=True)
-
-else:
-
-    def _start_task(
-        loop: asyncio.AbstractEventLoop, coroutine: Coroutine[Any, Any, T]
-    ) -> asyncio.Task[T]:
-        """A task of ``coroutine``, started at the event loop's next turn."""
-        return loop.create_task(coroutine)
-
-
 def _kept_response(response: httpx.Response, content: bytes, auth: BearerAuth) -> httpx.Response:
     """The copy of an error answer that its exception keeps, with no trace of the token.
 
@@ -157,17 +137,6 @@ def _kept_response(response: httpx.Response, content: bytes, auth: BearerAuth) -
         content=content,
         request=clean_request,
     )
-
-
-async def _wait_uncancellably(task: asyncio.Future[Any]) -> None:
-    """Wait for ``task`` to finish its clean-up, through further cancellations."""
-    while not task.done():
-        try:
-            await asyncio.wait([task])
-        except asyncio.CancelledError:
-            continue
-    if not task.cancelled():
-        task.exception()  # retrieved, so asyncio does not log it as never retrieved
 
 
 class _Retryable(Exception):
@@ -406,46 +375,8 @@ class Transport:
         return response, self._auth.scrub(body)
 
     async def _exchange(self, http_request: httpx.Request) -> tuple[httpx.Response, bytes]:
-        """Send and read on the pool so that no cancellation can corrupt the pool.
-
-        httpcore cleans up a cancelled request inside shielded anyio cancel
-        scopes. A native asyncio cancellation (``task.cancel()``, ``wait_for``,
-        a cancelled ``gather``) goes straight through those shields: the
-        request then stays in the pool, its connection busy for good, and
-        after ``max_connections`` of them every call fails with a pool timeout
-        (encode/httpcore#830, #1093). On asyncio the request therefore runs in
-        a task of its own, which this task cancels through an anyio cancel
-        scope, whose shields hold. Trio has no native cancellation to fear.
-
-        A bare task and a scope, not an anyio task group: a task group costs
-        about 23 µs a call here against 9 µs (profiled), on every request.
-        On Python 3.12+ the task starts eagerly: it runs at once in this call
-        until it first waits, which saves a turn of the event loop, and a
-        request that never waits (an in-process transport) costs no turn.
-        """
-        loop = current_loop()
-        if not is_asyncio(loop):  # trio: nothing to guard against
-            return await self._receive(http_request)
-        assert isinstance(loop, asyncio.AbstractEventLoop)
-        scope = anyio.CancelScope()
-
-        async def exchange() -> tuple[httpx.Response, bytes] | None:
-            with scope:
-                return await self._receive(http_request)
-            return None  # cancelled through the scope, below
-
-        child = _start_task(loop, exchange())
-        if child.done():  # only an eager start (3.12+) can be done at once
-            answer = child.result()
-        else:
-            try:
-                answer = await asyncio.shield(child)
-            except asyncio.CancelledError:
-                scope.cancel()
-                await _wait_uncancellably(child)
-                raise
-        assert answer is not None  # only a cancelled scope yields None
-        return answer
+        """Send and read, so that no cancellation can corrupt the pool (see ``_cancellation``)."""
+        return await shielded_from_native_cancellation(lambda: self._receive(http_request))
 
     def _headers(self, request: ApiRequest) -> dict[str, str]:
         headers = {

@@ -441,7 +441,7 @@ async def test_the_guard_task_starts_eagerly_where_python_can() -> None:
     """From 3.12 the guard's task runs at once, up to its first wait: no extra loop turn."""
     import asyncio
 
-    from buffer_async._transport import _start_task
+    from buffer_async._cancellation import _start_task
 
     steps: list[str] = []
 
