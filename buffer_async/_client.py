@@ -9,6 +9,7 @@ import httpx
 
 from ._auth import checked_token
 from ._ratelimit import RateLimit, RateLimiter, shared_limiter
+from ._responses import decipher
 from ._retry import Backoff
 from ._services.info import InfoService
 from ._services.links import LinkService
@@ -106,6 +107,7 @@ class BufferClient:
         token = _resolve_token(access_token)
         self._transport = Transport(
             access_token=token,
+            decipher=decipher,
             base_url=base_url,
             limiter=_resolve_limiter(token, rate_limit),
             max_retries=max_retries,

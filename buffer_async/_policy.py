@@ -33,12 +33,24 @@ Pure: no I/O and no clock, so the table is tested row by row.
 from __future__ import annotations
 
 import enum
-from typing import Protocol
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Protocol
 
 import attrs
 import httpx
 
-__all__ = ["Idempotence", "Outcome", "Verdict", "classify", "outcome_of"]
+from ._errors import APIError, RateLimitError, ResponseDecodeError
+
+__all__ = [
+    "Decipher",
+    "ErrorAnswer",
+    "Idempotence",
+    "Outcome",
+    "Verdict",
+    "classify",
+    "outcome_of",
+]
 
 
 class Outcome(enum.Enum):
@@ -53,6 +65,64 @@ class Outcome(enum.Enum):
     OVERSIZED = "oversized"
     MISSHAPEN = "misshapen"
     REFUSED = "refused"
+
+
+@attrs.frozen(kw_only=True)
+class ErrorAnswer:
+    """An answer that carries an error: what it came to, and what the error will say.
+
+    A protocol's ``decipher`` returns one instead of raising, so that ``classify`` alone
+    decides whether the request is retried and whether it may have been
+    applied; ``error`` then builds the exception that says so.
+    """
+
+    outcome: Outcome
+    error_class: type[APIError] | type[ResponseDecodeError]
+    message: str
+    status_code: int
+    code: int | None = None
+    retry_after: float | None = None
+    excerpt: str | None = None
+
+    def error(
+        self, *, response: httpx.Response | None = None, may_have_been_applied: bool = False
+    ) -> APIError | ResponseDecodeError:
+        """The exception for this answer; ``response`` is kept on an ``APIError``."""
+        if self.error_class is ResponseDecodeError:
+            return ResponseDecodeError(
+                self.message, body=self.excerpt, may_have_been_applied=may_have_been_applied
+            )
+        error_class: type[APIError] = self.error_class  # type: ignore[assignment]
+        if error_class is RateLimitError:
+            return RateLimitError(
+                self.message,
+                status_code=self.status_code,
+                code=self.code,
+                response=response,
+                retry_after=self.retry_after,
+                may_have_been_applied=may_have_been_applied,
+            )
+        return error_class(
+            self.message,
+            status_code=self.status_code,
+            code=self.code,
+            response=response,
+            may_have_been_applied=may_have_been_applied,
+        )
+
+
+class Decipher(Protocol):
+    """Reads one API's answers: its JSON, or the ``ErrorAnswer`` it carries.
+
+    Each API has its own (v1's reads Buffer's error codes; GraphQL's reads
+    ``errors[].extensions.code``); the transport and ``classify`` are shared.
+    """
+
+    def __call__(
+        self, status_code: int, headers: Mapping[str, str], body: bytes, *, now: datetime
+    ) -> Any:
+        """The answer's JSON, or an ``ErrorAnswer``."""
+        ...
 
 
 class Idempotence(Protocol):

@@ -68,6 +68,11 @@ class ApiRequest:
         return cls(method="POST", path=path, form=tuple(encode_form(form or {})))
 
     @property
+    def content_type(self) -> str | None:
+        """``application/x-www-form-urlencoded`` for a POST with fields, else ``None``."""
+        return "application/x-www-form-urlencoded" if self.form else None
+
+    @property
     def idempotent(self) -> bool:
         """Whether sending this twice is harmless (GET), so a retry after it was sent is safe."""
         return self.method == "GET"

@@ -19,8 +19,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -32,12 +30,12 @@ from ._errors import (
     ServerError,
 )
 from ._headers import parse_retry_after, retry_after_from_headers
-from ._policy import Outcome
+from ._policy import ErrorAnswer, Outcome
 
 if TYPE_CHECKING:
-    import httpx
+    pass
 
-__all__ = ["BUFFER_ERROR_CODES", "ErrorAnswer", "decipher", "error_class_for", "snippet"]
+__all__ = ["BUFFER_ERROR_CODES", "decipher", "error_class_for", "snippet"]
 
 # Buffer code -> (the HTTP status Buffer files it under, its documented meaning).
 BUFFER_ERROR_CODES: Mapping[int, tuple[int, str]] = {
@@ -162,50 +160,6 @@ def _code(raw: object) -> int | None:
     if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= _MAX_CODE_DIGITS:
         return int(raw)
     return None
-
-
-@attrs.frozen(kw_only=True)
-class ErrorAnswer:
-    """An answer that carries an error: what it came to, and what the error will say.
-
-    ``decipher`` returns one instead of raising, so that ``classify`` alone
-    decides whether the request is retried and whether it may have been
-    applied; ``error`` then builds the exception that says so.
-    """
-
-    outcome: Outcome
-    error_class: type[APIError] | type[ResponseDecodeError]
-    message: str
-    status_code: int
-    code: int | None = None
-    retry_after: float | None = None
-    excerpt: str | None = None
-
-    def error(
-        self, *, response: httpx.Response | None = None, may_have_been_applied: bool = False
-    ) -> APIError | ResponseDecodeError:
-        """The exception for this answer; ``response`` is kept on an ``APIError``."""
-        if self.error_class is ResponseDecodeError:
-            return ResponseDecodeError(
-                self.message, body=self.excerpt, may_have_been_applied=may_have_been_applied
-            )
-        error_class: type[APIError] = self.error_class  # type: ignore[assignment]
-        if error_class is RateLimitError:
-            return RateLimitError(
-                self.message,
-                status_code=self.status_code,
-                code=self.code,
-                response=response,
-                retry_after=self.retry_after,
-                may_have_been_applied=may_have_been_applied,
-            )
-        return error_class(
-            self.message,
-            status_code=self.status_code,
-            code=self.code,
-            response=response,
-            may_have_been_applied=may_have_been_applied,
-        )
 
 
 def decipher(status_code: int, headers: Mapping[str, str], body: bytes, *, now: datetime) -> Any:

@@ -1,7 +1,8 @@
 """The one place a request leaves the process: auth, rate limit, retries, error mapping.
 
-``Transport.send`` takes an ``ApiRequest`` and returns Buffer's decoded JSON,
-or raises from the ``_errors`` tree. Every failed attempt is classified by
+``Transport.send`` takes a ``Request`` (v1's ``Request``; GraphQL's
+requests alike) and returns the answer's JSON, as the API's own ``decipher``
+reads it, or raises from the ``_errors`` tree. Every failed attempt is classified by
 ``_policy.classify``, whose table decides alone whether it is retried and
 whether the raised error ``may_have_been_applied``::
 
@@ -30,7 +31,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from functools import partial
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 import anyio
 import attrs
@@ -46,14 +47,12 @@ from ._errors import (
     TransportError,
 )
 from ._eventloop import Loop, current_loop
-from ._policy import Outcome, Verdict, classify, outcome_of
+from ._policy import Decipher, ErrorAnswer, Outcome, Verdict, classify, outcome_of
 from ._ratelimit import RateLimiter
-from ._requests import ApiRequest
-from ._responses import ErrorAnswer, decipher
 from ._retry import Backoff
 from ._version import __version__
 
-__all__ = ["RequestStats", "Transport", "checked_base_url"]
+__all__ = ["Request", "RequestStats", "Transport", "checked_base_url"]
 
 logger = logging.getLogger("buffer_async")
 
@@ -139,6 +138,39 @@ def _kept_response(response: httpx.Response, content: bytes, auth: BearerAuth) -
     )
 
 
+class Request(Protocol):
+    """What the transport sends: v1's ``ApiRequest``, or a GraphQL request."""
+
+    @property
+    def method(self) -> str:
+        """``GET`` or ``POST``."""
+        ...
+
+    @property
+    def path(self) -> str:
+        """The path below the base URL."""
+        ...
+
+    @property
+    def query(self) -> tuple[tuple[str, str], ...]:
+        """Query parameters, in order."""
+        ...
+
+    @property
+    def content_type(self) -> str | None:
+        """The body's media type, or ``None`` without a body."""
+        ...
+
+    @property
+    def idempotent(self) -> bool:
+        """Whether sending it twice does no more than sending it once."""
+        ...
+
+    def body(self) -> bytes:
+        """The encoded body (empty for none)."""
+        ...
+
+
 class _Retryable(Exception):
     """Internal: ``error`` may be retried, as ``verdict`` says."""
 
@@ -149,10 +181,11 @@ class _Retryable(Exception):
 
 
 class Transport:
-    """Sends ``ApiRequest``s to Buffer and returns decoded JSON.
+    """Sends ``Request``s to Buffer and returns their decoded JSON.
 
     Args:
         access_token: the OAuth access token; kept only inside the auth object.
+        decipher: reads the API's answers (v1's or GraphQL's).
         base_url: API root, such as ``https://api.bufferapp.com/1``.
         limiter: every attempt acquires it first; ``None`` disables limiting.
         max_retries: retries after the first attempt (``0`` disables retrying).
@@ -175,6 +208,7 @@ class Transport:
         self,
         *,
         access_token: str,
+        decipher: Decipher,
         base_url: str,
         limiter: RateLimiter | None,
         max_retries: int = 3,
@@ -199,6 +233,7 @@ class Transport:
         self.max_retry_wait = max_retry_wait
         self.stats = RequestStats()
         self._auth = BearerAuth(access_token)
+        self._decipher = decipher
         self._owns_http_client = http_client is None
         self._http = http_client or httpx.AsyncClient(
             timeout=self.timeout,
@@ -226,7 +261,7 @@ class Transport:
         if self._owns_http_client:
             await self._http.aclose()
 
-    def describe(self, request: ApiRequest) -> str:
+    def describe(self, request: Request) -> str:
         """``"GET /updates/123.json"``: how errors and logs name a call."""
         return f"{request.method} {request.path}"
 
@@ -234,7 +269,7 @@ class Transport:
         """``text`` with any form of the access token replaced by ``[REDACTED]``."""
         return self._auth.redact(text)
 
-    async def send(self, request: ApiRequest) -> Any:
+    async def send(self, request: Request) -> Any:
         """Send ``request`` with retries; return the decoded JSON body.
 
         Raises:
@@ -279,7 +314,7 @@ class Transport:
                     await self._sleep(wait)
             retry += 1
 
-    async def _attempt(self, request: ApiRequest) -> Any:  # noqa: RET503 - _fail never returns
+    async def _attempt(self, request: Request) -> Any:  # noqa: RET503 - _fail never returns
         http_request = self._http.build_request(
             request.method,
             self.base_url + request.path,
@@ -323,7 +358,7 @@ class Transport:
             response.status_code,
             time.perf_counter() - started,
         )
-        answer = decipher(response.status_code, response.headers, content, now=self._now())
+        answer = self._decipher(response.status_code, response.headers, content, now=self._now())
         if not isinstance(answer, ErrorAnswer):
             return answer
         kept = None if response.is_success else _kept_response(response, content, self._auth)
@@ -336,7 +371,7 @@ class Transport:
 
     def _fail(
         self,
-        request: ApiRequest,
+        request: Request,
         outcome: Outcome,
         error: Callable[..., BufferAPIError],
         *,
@@ -378,14 +413,14 @@ class Transport:
         """Send and read, so that no cancellation can corrupt the pool (see ``_cancellation``)."""
         return await shielded_from_native_cancellation(lambda: self._receive(http_request))
 
-    def _headers(self, request: ApiRequest) -> dict[str, str]:
+    def _headers(self, request: Request) -> dict[str, str]:
         headers = {
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
             "Accept-Encoding": ACCEPT_ENCODING,
         }
-        if request.form:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if request.content_type is not None:
+            headers["Content-Type"] = request.content_type
         return headers
 
 

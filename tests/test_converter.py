@@ -34,7 +34,8 @@ from buffer_async._converter import (
     decode,
     detailed_converter,
 )
-from buffer_async._responses import ErrorAnswer, decipher
+from buffer_async._policy import ErrorAnswer
+from buffer_async._responses import decipher
 
 from .recorded import load, names
 

@@ -16,11 +16,10 @@ from buffer_async import (
     ResponseDecodeError,
     ServerError,
 )
-from buffer_async._policy import classify
+from buffer_async._policy import ErrorAnswer, classify
 from buffer_async._requests import ApiRequest
 from buffer_async._responses import (
     BUFFER_ERROR_CODES,
-    ErrorAnswer,
     decipher,
     error_class_for,
     snippet,

@@ -23,6 +23,7 @@ from buffer_async import (
     __version__,
 )
 from buffer_async._requests import ApiRequest
+from buffer_async._responses import decipher
 from buffer_async._transport import Transport, checked_base_url
 
 pytestmark = pytest.mark.anyio
@@ -67,6 +68,7 @@ def make_transport(sleeps: Sleeps, limiter: Any = None, **options: Any) -> Trans
     options.setdefault("max_retries", 3)
     return Transport(
         access_token=TOKEN,
+        decipher=decipher,
         base_url=BASE,
         limiter=limiter,
         sleep=sleeps,
@@ -683,6 +685,7 @@ async def test_requests_queued_behind_the_clients_own_wait_their_turn_not_a_pool
     port = listener.extra(anyio.abc.SocketAttribute.local_port)
     transport = Transport(
         access_token=TOKEN,
+        decipher=decipher,
         base_url=f"http://127.0.0.1:{port}/1",
         limiter=None,
         max_retries=0,
