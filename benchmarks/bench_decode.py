@@ -17,7 +17,7 @@ from typing import Any
 from _docs_table import update_section
 from bench_overhead import page_of_100
 
-from buffer_async._converter import UpdateList, decode
+from buffer_async.v1._converter import UpdateList, decode
 
 
 def cpu_per_call(function: Any, calls: int) -> float:

@@ -55,8 +55,8 @@ sys.path.insert(0, str(ROOT))
 from _docs_table import machine, update_section  # noqa: E402
 
 from buffer_async import BufferClient, RateLimit  # noqa: E402
-from buffer_async._export import ExportPlan, ExportSummary, export_updates  # noqa: E402
-from buffer_async._export_files import ExportFile  # noqa: E402
+from buffer_async.cli._export import ExportPlan, ExportSummary, export_updates  # noqa: E402
+from buffer_async.cli._export_files import ExportFile  # noqa: E402
 from buffer_async.sandbox import (  # noqa: E402
     DEMO_START,
     SANDBOX_BASE_URL,

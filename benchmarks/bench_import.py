@@ -44,8 +44,8 @@ def main() -> int:
             sys.executable,
             "-c",
             "import sys, buffer_async; print(sorted(set(sys.modules) & {"
-            "'buffer_async.sandbox', 'buffer_async._cli', 'buffer_async._cli_progress', "
-            "'buffer_async._export', 'uvicorn', 'h11'}))",
+            "'buffer_async.sandbox', 'buffer_async.cli._commands', 'buffer_async.cli._progress', "
+            "'buffer_async.cli._export', 'uvicorn', 'h11'}))",
         ],
         check=True,
         capture_output=True,

@@ -177,7 +177,7 @@ async def measure(body: dict[str, Any], *, page: bool, calls: int, rounds: int) 
 
 def decode_cost(body: dict[str, Any], *, page: bool, calls: int) -> float:
     """CPU per call of decoding the parsed body into models, alone (best of 5)."""
-    from buffer_async._converter import UpdateList, decode
+    from buffer_async.v1._converter import UpdateList, decode
 
     target: Any = UpdateList if page else Update
     best = float("inf")

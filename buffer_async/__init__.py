@@ -1,9 +1,10 @@
 """buffer-async: an async Python SDK for the Buffer social-media scheduling API.
 
 Everything public is importable from here; the modules behind it are private.
+The shared core (errors, rate limiting, retries) is named here; Buffer's REST
+API v1 lives in ``buffer_async.v1``, whose names are repeated here too.
 """
 
-from ._client import BufferClient as BufferClient
 from ._errors import APIError as APIError
 from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
@@ -15,36 +16,43 @@ from ._errors import RequestTimeout as RequestTimeout
 from ._errors import ResponseDecodeError as ResponseDecodeError
 from ._errors import ServerError as ServerError
 from ._errors import TransportError as TransportError
-from ._models import Configuration as Configuration
-from ._models import CreatedUpdates as CreatedUpdates
-from ._models import EditedUpdate as EditedUpdate
-from ._models import Interaction as Interaction
-from ._models import InteractionUser as InteractionUser
-from ._models import Media as Media
-from ._models import MediaConfiguration as MediaConfiguration
-from ._models import Page as Page
-from ._models import Profile as Profile
-from ._models import ProfileCounts as ProfileCounts
-from ._models import ProfileGroup as ProfileGroup
-from ._models import ProfileStatistics as ProfileStatistics
-from ._models import Schedule as Schedule
-from ._models import Service as Service
-from ._models import ServiceConfiguration as ServiceConfiguration
-from ._models import ServiceType as ServiceType
-from ._models import ServiceUrls as ServiceUrls
-from ._models import Statistics as Statistics
-from ._models import Update as Update
-from ._models import UpdateStatus as UpdateStatus
-from ._models import User as User
-from ._pagination import Paginator as Paginator
 from ._ratelimit import InProcessRateLimiter as InProcessRateLimiter
 from ._ratelimit import RateLimit as RateLimit
 from ._ratelimit import RateLimiter as RateLimiter
-from ._records import flat_record as flat_record
-from ._records import to_record as to_record
 from ._retry import Backoff as Backoff
 from ._transport import RequestStats as RequestStats
 from ._version import __version__ as __version__
+from .v1 import BufferClient as BufferClient
+from .v1 import Configuration as Configuration
+from .v1 import CreatedUpdates as CreatedUpdates
+from .v1 import EditedUpdate as EditedUpdate
+from .v1 import InfoService as InfoService
+from .v1 import Interaction as Interaction
+from .v1 import InteractionUser as InteractionUser
+from .v1 import LinkService as LinkService
+from .v1 import Media as Media
+from .v1 import MediaConfiguration as MediaConfiguration
+from .v1 import Page as Page
+from .v1 import Paginator as Paginator
+from .v1 import Profile as Profile
+from .v1 import ProfileCounts as ProfileCounts
+from .v1 import ProfileGroup as ProfileGroup
+from .v1 import ProfileService as ProfileService
+from .v1 import ProfileStatistics as ProfileStatistics
+from .v1 import Schedule as Schedule
+from .v1 import ScheduleService as ScheduleService
+from .v1 import Service as Service
+from .v1 import ServiceConfiguration as ServiceConfiguration
+from .v1 import ServiceType as ServiceType
+from .v1 import ServiceUrls as ServiceUrls
+from .v1 import Statistics as Statistics
+from .v1 import Update as Update
+from .v1 import UpdateService as UpdateService
+from .v1 import UpdateStatus as UpdateStatus
+from .v1 import User as User
+from .v1 import UserService as UserService
+from .v1 import flat_record as flat_record
+from .v1 import to_record as to_record
 
 __all__ = [
     "APIError",
@@ -57,8 +65,10 @@ __all__ = [
     "CreatedUpdates",
     "EditedUpdate",
     "InProcessRateLimiter",
+    "InfoService",
     "Interaction",
     "InteractionUser",
+    "LinkService",
     "Media",
     "MediaConfiguration",
     "NotFoundError",
@@ -68,6 +78,7 @@ __all__ = [
     "Profile",
     "ProfileCounts",
     "ProfileGroup",
+    "ProfileService",
     "ProfileStatistics",
     "RateLimit",
     "RateLimitError",
@@ -76,6 +87,7 @@ __all__ = [
     "RequestTimeout",
     "ResponseDecodeError",
     "Schedule",
+    "ScheduleService",
     "ServerError",
     "Service",
     "ServiceConfiguration",
@@ -84,8 +96,10 @@ __all__ = [
     "Statistics",
     "TransportError",
     "Update",
+    "UpdateService",
     "UpdateStatus",
     "User",
+    "UserService",
     "__version__",
     "flat_record",
     "to_record",

@@ -9,8 +9,8 @@ import pytest
 import respx
 
 from buffer_async import Backoff
-from buffer_async import _cli as cli
-from buffer_async._cli import main
+from buffer_async.cli import _commands as cli
+from buffer_async.cli._commands import main
 
 from .fake_account import FAILING, FakeAccount
 

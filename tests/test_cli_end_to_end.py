@@ -27,9 +27,9 @@ import pytest
 from anyio.from_thread import start_blocking_portal
 
 from buffer_async import Backoff
-from buffer_async import _cli as cli
-from buffer_async._cli import main
-from buffer_async._export_files import CSV_COLUMNS
+from buffer_async.cli import _commands as cli
+from buffer_async.cli._commands import main
+from buffer_async.cli._export_files import CSV_COLUMNS
 from buffer_async.sandbox import Reply, Sandbox
 
 DEMO_UPDATES = 447  # Sandbox.demo(seed=0): 4 profiles, queued and sent
@@ -45,9 +45,10 @@ TRICKY = (
 PROCESS = (
     "import signal, sys\n"
     "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
-    "from buffer_async import Backoff, _cli\n"
-    "_cli.CLIENT_OPTIONS = {'rate_limit': None, 'backoff': Backoff(base=0.001, cap=0.001)}\n"
-    "sys.exit(_cli.main())\n"
+    "from buffer_async import Backoff\n"
+    "from buffer_async.cli import _commands\n"
+    "_commands.CLIENT_OPTIONS = {'rate_limit': None, 'backoff': Backoff(base=0.001, cap=0.001)}\n"
+    "sys.exit(_commands.main())\n"
 )
 INTERRUPTED = (
     "buffer-async: interrupted; the file holds complete records only. "

@@ -10,8 +10,8 @@ from typing import Any
 import attrs
 import pytest
 
-from buffer_async._compiled_structure import MISSING, compile_structure_fn, unknown_keys
-from buffer_async._converter import converter
+from buffer_async.v1._compiled_structure import MISSING, compile_structure_fn, unknown_keys
+from buffer_async.v1._converter import converter
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 

@@ -26,7 +26,8 @@ from buffer_async import (
     UpdateStatus,
     User,
 )
-from buffer_async._converter import (
+from buffer_async._policy import ErrorAnswer
+from buffer_async.v1._converter import (
     InteractionList,
     SharesCount,
     UpdateList,
@@ -34,8 +35,7 @@ from buffer_async._converter import (
     decode,
     detailed_converter,
 )
-from buffer_async._policy import ErrorAnswer
-from buffer_async._responses import decipher
+from buffer_async.v1._responses import decipher
 
 from .recorded import load, names
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from buffer_async import BufferClient
-from buffer_async._export import ExportPlan, export_updates
-from buffer_async._export_files import ExportFile
+from buffer_async.cli._export import ExportPlan, export_updates
+from buffer_async.cli._export_files import ExportFile
 
 from .fake_account import FAILING, TRICKY, FakeAccount
 

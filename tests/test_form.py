@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from buffer_async._form import encode_form, form_body, form_scalar
+from buffer_async.v1._form import encode_form, form_body, form_scalar
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from buffer_async import BufferAPIError, NotFoundError, Page, Paginator, ResponseDecodeError
-from buffer_async._pagination import _SeenIds
+from buffer_async.v1._pagination import _SeenIds
 
 pytestmark = pytest.mark.anyio
 

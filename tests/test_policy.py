@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from buffer_async._policy import Outcome, Verdict, classify, outcome_of
-from buffer_async._requests import ApiRequest
+from buffer_async.v1._requests import ApiRequest
 
 GET = ApiRequest.get("/user.json")
 POST = ApiRequest.post("/updates/create.json", {"text": "hi"})

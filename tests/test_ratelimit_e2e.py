@@ -21,7 +21,7 @@ import anyio
 import pytest
 
 from buffer_async import BufferClient, InProcessRateLimiter, RateLimit
-from buffer_async._server_limits import Mode, busiest_window, make
+from buffer_async.sandbox._server_limits import Mode, busiest_window, make
 
 from .loopback_server import LoopbackServer, serve
 

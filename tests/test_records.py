@@ -5,7 +5,7 @@ import json
 import pytest
 
 from buffer_async import Update, UpdateStatus, flat_record, to_record
-from buffer_async._converter import decode
+from buffer_async.v1._converter import decode
 
 from .recorded import load
 

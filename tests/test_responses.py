@@ -17,8 +17,8 @@ from buffer_async import (
     ServerError,
 )
 from buffer_async._policy import ErrorAnswer, classify
-from buffer_async._requests import ApiRequest
-from buffer_async._responses import (
+from buffer_async.v1._requests import ApiRequest
+from buffer_async.v1._responses import (
     BUFFER_ERROR_CODES,
     decipher,
     error_class_for,

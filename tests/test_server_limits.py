@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from buffer_async._server_limits import (
+from buffer_async.sandbox._server_limits import (
     FixedWindow,
     Mode,
     ServerRateLimit,

@@ -22,9 +22,9 @@ from buffer_async import (
     TransportError,
     __version__,
 )
-from buffer_async._requests import ApiRequest
-from buffer_async._responses import decipher
 from buffer_async._transport import Transport, checked_base_url
+from buffer_async.v1._requests import ApiRequest
+from buffer_async.v1._responses import decipher
 
 pytestmark = pytest.mark.anyio
 

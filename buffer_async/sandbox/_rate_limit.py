@@ -1,6 +1,6 @@
 """The sandbox's server-side rate limit: N requests per window, per user.
 
-The counting itself is ``buffer_async._server_limits`` (fixed window, sliding
+The counting itself is ``buffer_async.sandbox._server_limits`` (fixed window, sliding
 log, sliding counter); this module only says which one, with what budget, and
 makes one counter per user.
 """
@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import attrs
 
-from .._server_limits import Mode, ServerRateLimit, make
+from ._server_limits import Mode, ServerRateLimit, make
 
 __all__ = ["Mode", "SandboxRateLimit", "ServerRateLimit"]
 

@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from .._client import BufferClient
 from .._retry import Backoff
+from ..v1._client import BufferClient
 from ._asgi import SandboxApp
 from ._clock import Clock, SandboxClock
 from ._demo import DEMO_START, populate

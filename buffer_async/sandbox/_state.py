@@ -23,7 +23,7 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from .._responses import BUFFER_ERROR_CODES
+from ..v1._responses import BUFFER_ERROR_CODES
 from ._clock import Clock
 from ._configuration import (
     PICTURE_FILETYPES,

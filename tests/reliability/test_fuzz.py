@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from buffer_async import APIError, BufferAPIError, BufferClient, ResponseDecodeError
-from buffer_async._converter import decode
-from buffer_async._models import (
+from buffer_async.v1._converter import decode
+from buffer_async.v1._models import (
     Configuration,
     CreatedUpdates,
     EditedUpdate,

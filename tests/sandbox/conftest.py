@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from buffer_async._form import FormValue, encode_form, form_body
 from buffer_async.sandbox import Reply, Sandbox, SandboxClock
+from buffer_async.v1._form import FormValue, encode_form, form_body
 
 __all__ = ["MONDAY", "call"]
 

@@ -34,7 +34,6 @@ from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
 from buffer_async import BufferClient
-from buffer_async._responses import BUFFER_ERROR_CODES
 from buffer_async.sandbox import (
     SANDBOX_BASE_URL,
     Reply,
@@ -44,6 +43,7 @@ from buffer_async.sandbox import (
     SandboxTransport,
 )
 from buffer_async.sandbox._loopback import serve_in_background
+from buffer_async.v1._responses import BUFFER_ERROR_CODES
 
 from .conftest import MONDAY, call, json_of
 

@@ -41,7 +41,7 @@ from typing import Generic, Protocol, TypeVar
 import anyio
 import attrs
 
-from ._errors import ResponseDecodeError
+from .._errors import ResponseDecodeError
 from ._models import Page
 from ._params import checked_count
 

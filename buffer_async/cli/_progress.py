@@ -19,9 +19,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from ._errors import BufferAPIError
+from .._errors import BufferAPIError
+from ..v1._models import Profile
 from ._export import ExportSummary, ListName
-from ._models import Profile
 
 __all__ = ["LogProgress", "RichProgress", "summary_lines"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from .._errors import ResponseDecodeError
-from .._policy import Outcome, classify
+from ..._errors import ResponseDecodeError
+from ..._policy import Outcome, classify
+from ..._transport import Transport
 from .._requests import ApiRequest
-from .._transport import Transport
 
 __all__ = ["Service"]
 

@@ -36,9 +36,9 @@ import cattrs
 from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.gen import make_dict_structure_fn, override
 
+from .._errors import ResponseDecodeError
 from . import _models as m
 from ._compiled_structure import compile_structure_fn, unknown_keys
-from ._errors import ResponseDecodeError
 from ._wire import InteractionList, SharesCount, UpdateList
 
 __all__ = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
+from ..._transport import Transport
 from .._form import FormValue
 from .._models import CreatedUpdates, EditedUpdate, Interaction, Page, Update
 from .._pagination import Paginator
@@ -20,7 +21,6 @@ from .._params import (
     since_param,
 )
 from .._requests import ApiRequest, path_for
-from .._transport import Transport
 from .._wire import InteractionList, UpdateList
 from ._base import Service
 

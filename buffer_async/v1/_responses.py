@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ._errors import (
+from .._errors import (
     APIError,
     AuthenticationError,
     BadRequestError,
@@ -29,8 +29,8 @@ from ._errors import (
     ResponseDecodeError,
     ServerError,
 )
-from ._headers import parse_retry_after, retry_after_from_headers
-from ._policy import ErrorAnswer, Outcome
+from .._headers import parse_retry_after, retry_after_from_headers
+from .._policy import ErrorAnswer, Outcome
 
 if TYPE_CHECKING:
     pass

@@ -21,13 +21,13 @@ from typing import Any, TextIO
 import anyio
 from rich.console import Console
 
-from ._cli_progress import LogProgress, RichProgress, summary_lines
-from ._client import DEFAULT_BASE_URL, TOKEN_ENVIRONMENT_VARIABLE, BufferClient
-from ._errors import BufferAPIError
+from .._errors import BufferAPIError
+from .._ratelimit import RateLimit
+from .._version import __version__
+from ..v1._client import DEFAULT_BASE_URL, TOKEN_ENVIRONMENT_VARIABLE, BufferClient
 from ._export import LIST_NAMES, ExportPlan, ListName, export_updates
 from ._export_files import ExportFile
-from ._ratelimit import RateLimit
-from ._version import __version__
+from ._progress import LogProgress, RichProgress, summary_lines
 
 __all__ = ["main"]
 
@@ -224,7 +224,7 @@ SANDBOX_BUDGET = 1200
 
 @asynccontextmanager
 async def _sandbox_client() -> AsyncIterator[BufferClient]:
-    from .sandbox import (  # noqa: PLC0415 (loaded only when asked for)
+    from ..sandbox import (  # noqa: PLC0415 (loaded only when asked for)
         DEMO_START,
         SANDBOX_BASE_URL,
         Sandbox,
@@ -302,7 +302,7 @@ async def _profiles(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
-    from .sandbox import (  # noqa: PLC0415 (loaded only when asked for)
+    from ..sandbox import (  # noqa: PLC0415 (loaded only when asked for)
         DEMO_START,
         Sandbox,
         SandboxClock,

@@ -16,10 +16,10 @@ from typing import Any, Literal, Protocol
 import anyio
 import attrs
 
-from ._client import BufferClient
-from ._errors import BufferAPIError
-from ._models import Profile, Update
-from ._records import to_record
+from .._errors import BufferAPIError
+from ..v1._client import BufferClient
+from ..v1._models import Profile, Update
+from ..v1._records import to_record
 
 __all__ = [
     "ExportFailure",

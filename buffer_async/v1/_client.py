@@ -7,17 +7,17 @@ from types import TracebackType
 
 import httpx
 
-from ._auth import checked_token
-from ._ratelimit import RateLimit, RateLimiter, shared_limiter
+from .._auth import checked_token
+from .._ratelimit import RateLimit, RateLimiter, shared_limiter
+from .._retry import Backoff
+from .._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestStats, Transport
 from ._responses import decipher
-from ._retry import Backoff
 from ._services.info import InfoService
 from ._services.links import LinkService
 from ._services.profiles import ProfileService
 from ._services.schedules import ScheduleService
 from ._services.updates import DEFAULT_MAX_TEXT_LENGTH, UpdateService
 from ._services.user import UserService
-from ._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestStats, Transport
 
 __all__ = ["DEFAULT_BASE_URL", "TOKEN_ENVIRONMENT_VARIABLE", "BufferClient"]
 
