@@ -34,9 +34,8 @@ def load(name: str) -> RecordedResponse:
     head, _, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
     status_line, *header_lines = head.decode("latin-1").split("\n")
     status = int(status_line.split()[1])
-    headers = httpx.Headers(
-        [tuple(part.strip() for part in line.split(":", 1)) for line in header_lines]
-    )
+    pairs = [line.split(":", 1) for line in header_lines]
+    headers = httpx.Headers([(name.strip(), value.strip()) for name, value in pairs])
     return RecordedResponse(status, headers, body.rstrip(b"\n"))
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 import respx
@@ -47,9 +49,13 @@ def test_token_must_be_a_string() -> None:
 def test_a_token_that_cannot_travel_in_a_header_is_refused_unechoed(
     token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    builds = [lambda: BufferClient(token)]
+    def from_the_environment() -> BufferClient:
+        monkeypatch.setenv("BUFFER_ACCESS_TOKEN", token)
+        return BufferClient()
+
+    builds: list[Callable[[], BufferClient]] = [lambda: BufferClient(token)]
     if "\x00" not in token:  # the environment itself cannot hold a NUL
-        builds.append(lambda: (monkeypatch.setenv("BUFFER_ACCESS_TOKEN", token), BufferClient())[1])
+        builds.append(from_the_environment)
     for build in builds:
         with (
             respx.mock(assert_all_called=False) as router,

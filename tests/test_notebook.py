@@ -12,7 +12,7 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "examples" / "notebook.ipynb
 
 
 def test_notebook_runs_top_to_bottom(tmp_path: Path) -> None:
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook = nbformat.read(NOTEBOOK, as_version=4)  # type: ignore[no-untyped-call]
     NotebookClient(
         notebook,
         timeout=120,

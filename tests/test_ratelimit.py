@@ -717,7 +717,7 @@ def test_shared_limiter_forgets_a_limiter_once_it_is_as_good_as_new(
     shared_limiter("another-token", RateLimit())
     assert _ratelimit._registry.get(key) is limiter
     later = time.monotonic() + 1.0
-    monkeypatch.setattr(_ratelimit.time, "monotonic", lambda: later)
+    monkeypatch.setattr(_ratelimit.time, "monotonic", lambda: later)  # type: ignore[attr-defined]
     shared_limiter("another-token", RateLimit())
     assert key not in _ratelimit._registry
 

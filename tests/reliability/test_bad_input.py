@@ -54,7 +54,7 @@ CASES: list[tuple[str, Call, type[Exception], str]] = [
         "100,001 characters",
     ),
     ("edit to empty", lambda c: c.updates.edit(UPDATE, ""), ValueError, "text is empty"),
-    ("text not a string", lambda c: c.updates.create(PROFILE, 42), TypeError, "text"),
+    ("text not a string", lambda c: c.updates.create(PROFILE, 42), TypeError, "text"),  # type: ignore[arg-type]
     # profile ids and other ids
     ("empty profile_ids", lambda c: c.updates.create([], "hi"), ValueError, "profile_ids"),
     ("empty tuple of ids", lambda c: c.updates.create((), "hi"), ValueError, "profile_ids"),
@@ -64,21 +64,21 @@ CASES: list[tuple[str, Call, type[Exception], str]] = [
         ValueError,
         "more than once",
     ),
-    ("int profile id", lambda c: c.updates.create([123], "hi"), TypeError, "profile_ids"),
-    ("None in profile_ids", lambda c: c.updates.create([None], "hi"), TypeError, "must be a str"),
-    ("int profile for get", lambda c: c.profiles.get(123), TypeError, "must be a string"),
-    ("bytes update id", lambda c: c.updates.get(b"abc"), TypeError, "must be a string"),
-    ("None update id", lambda c: c.updates.delete(None), TypeError, "must be a string"),
+    ("int profile id", lambda c: c.updates.create([123], "hi"), TypeError, "profile_ids"),  # type: ignore[list-item]
+    ("None in profile_ids", lambda c: c.updates.create([None], "hi"), TypeError, "must be a str"),  # type: ignore[list-item]
+    ("int profile for get", lambda c: c.profiles.get(123), TypeError, "must be a string"),  # type: ignore[arg-type]
+    ("bytes update id", lambda c: c.updates.get(b"abc"), TypeError, "must be a string"),  # type: ignore[arg-type]
+    ("None update id", lambda c: c.updates.delete(None), TypeError, "must be a string"),  # type: ignore[arg-type]
     ("id with a slash", lambda c: c.updates.share("../user"), ValueError, "not a Buffer id"),
     ("empty id", lambda c: c.schedules.get(""), ValueError, "not a Buffer id"),
-    ("int in reorder", lambda c: c.updates.reorder(PROFILE, [1]), TypeError, "order"),
+    ("int in reorder", lambda c: c.updates.reorder(PROFILE, [1]), TypeError, "order"),  # type: ignore[list-item]
     ("empty reorder", lambda c: c.updates.reorder(PROFILE, []), ValueError, "order"),
     # count
     ("count 0", lambda c: c.updates.pending(PROFILE, count=0), ValueError, "between 1 and 100"),
     ("count 101", lambda c: c.updates.sent(PROFILE, count=101), ValueError, "between 1 and 100"),
     ("count -5", lambda c: c.updates.interactions(UPDATE, count=-5), ValueError, "between 1"),
     ("count True", lambda c: c.updates.pending(PROFILE, count=True), TypeError, "integer"),
-    ("count '10'", lambda c: c.updates.sent(PROFILE, count="10"), TypeError, "integer"),
+    ("count '10'", lambda c: c.updates.sent(PROFILE, count="10"), TypeError, "integer"),  # type: ignore[arg-type]
     ("limit 0", lambda c: c.updates.pending(PROFILE, limit=0), ValueError, "limit"),
     # scheduled_at
     (
@@ -248,7 +248,7 @@ CASES: list[tuple[str, Call, type[Exception], str]] = [
     ("empty media", lambda c: c.updates.create(PROFILE, "hi", media={}), ValueError, "empty"),
     (
         "media value not a string",
-        lambda c: c.updates.create(PROFILE, "hi", media={"link": 5}),
+        lambda c: c.updates.create(PROFILE, "hi", media={"link": 5}),  # type: ignore[dict-item]
         ValueError,
         "media[link]",
     ),
@@ -259,8 +259,8 @@ CASES: list[tuple[str, Call, type[Exception], str]] = [
         "tweet_id",
     ),
     # flags and options
-    ("now='yes'", lambda c: c.updates.create(PROFILE, "hi", now="yes"), TypeError, "True"),
-    ("filter unknown", lambda c: c.updates.sent(PROFILE, filter="most"), ValueError, "filter"),
+    ("now='yes'", lambda c: c.updates.create(PROFILE, "hi", now="yes"), TypeError, "True"),  # type: ignore[arg-type]
+    ("filter unknown", lambda c: c.updates.sent(PROFILE, filter="most"), ValueError, "filter"),  # type: ignore[arg-type]
     ("empty event", lambda c: c.updates.interactions(UPDATE, event=""), ValueError, "event"),
     ("negative offset", lambda c: c.updates.reorder(PROFILE, [UPDATE], offset=-1), ValueError, ""),
     ("shuffle count 0", lambda c: c.updates.shuffle(PROFILE, count=0), ValueError, "count"),

@@ -27,7 +27,7 @@ from buffer_async import APIError, AuthenticationError, BufferAPIError, BufferCl
 from buffer_async.sandbox import Sandbox
 
 from ..virtual_time import virtual_backend
-from .support import FAST, FaultPlan, serve_plan, token_free
+from .support import FAST, FaultPlan, Kind, serve_plan, token_free
 
 pytestmark = pytest.mark.anyio
 
@@ -97,7 +97,7 @@ def captured() -> Iterator[Everything]:
             logging.getLogger(name).setLevel(level)
 
 
-KINDS = ["503-html", "429-seconds", "reset", "drop", "truncate", "timeout", "500-json"]
+KINDS: list[Kind] = ["503-html", "429-seconds", "reset", "drop", "truncate", "timeout", "500-json"]
 
 
 async def exercise(

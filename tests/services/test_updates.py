@@ -367,8 +367,8 @@ async def test_share_and_delete(mock: respx.MockRouter, client: BufferClient) ->
     destroy = mock.post(f"/updates/{UID}/destroy.json").respond(
         200, json=load("update-destroy.http").json()
     )
-    assert await client.updates.share(UID) is None
-    assert await client.updates.delete(UID) is None
+    assert await client.updates.share(UID) is None  # type: ignore[func-returns-value]
+    assert await client.updates.delete(UID) is None  # type: ignore[func-returns-value]
     assert share.calls.last.request.content == b""
     assert destroy.call_count == 1
 

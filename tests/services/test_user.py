@@ -25,7 +25,7 @@ async def test_deauthorize_posts_and_returns_none(
     route = mock.post("/user/deauthorize.json").respond(
         200, json=load("user-deauthorize.json").json()
     )
-    assert await client.user.deauthorize() is None
+    assert await client.user.deauthorize() is None  # type: ignore[func-returns-value]
     assert form(route.calls.last.request) == []
 
 
