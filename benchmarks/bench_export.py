@@ -63,8 +63,8 @@ from buffer_async.sandbox import (  # noqa: E402
     Sandbox,
     SandboxClock,
     SandboxRateLimit,
+    UpdateRecord,
 )
-from buffer_async.sandbox._entities import UpdateRecord  # noqa: E402
 
 PROFILES = 20
 SIZES = (2_000, 20_000)

@@ -63,8 +63,13 @@ sys.path.insert(0, str(ROOT))
 from _docs_table import machine, update_section  # noqa: E402
 
 from buffer_async import BufferClient, RateLimit  # noqa: E402
-from buffer_async.sandbox import DEMO_START, Sandbox, SandboxClock, SandboxRateLimit  # noqa: E402
-from buffer_async.sandbox._entities import UpdateRecord  # noqa: E402
+from buffer_async.sandbox import (  # noqa: E402
+    DEMO_START,
+    Sandbox,
+    SandboxClock,
+    SandboxRateLimit,
+    UpdateRecord,
+)
 
 PROFILES = 5
 SENT_PER_PROFILE = 1_000

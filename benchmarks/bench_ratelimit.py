@@ -5,7 +5,7 @@ requests a minute (``RateLimit()``, the defaults: burst 1, margin 1). Each
 limiter runs on a virtual clock (trio's ``MockClock``, or an asyncio loop from
 ``tests/virtual_time.py``), so its ~17 minutes pass in well under a second.
 The grant times are then replayed against each server algorithm of
-``buffer_async.sandbox._server_limits`` (fixed window, sliding log, sliding counter),
+``buffer_async.sandbox`` (``FixedWindow``, ``SlidingLog``, ``SlidingCounter``),
 which says which requests it would have refused with a 429. Reported per
 limiter and server algorithm:
 
@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 from _docs_table import machine, update_section  # noqa: E402
 
 from buffer_async import InProcessRateLimiter, RateLimit  # noqa: E402
-from buffer_async.sandbox._server_limits import (  # noqa: E402
+from buffer_async.sandbox import (  # noqa: E402
     FixedWindow,
     Mode,
     ServerRateLimit,

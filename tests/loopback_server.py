@@ -2,9 +2,9 @@
 
 Stdlib only (``http.server.ThreadingHTTPServer`` in a background thread), so a
 test drives the whole client, sockets included, against a server whose
-counting algorithm it chooses from ``buffer_async.sandbox._server_limits``::
+counting algorithm it chooses from ``buffer_async.sandbox`` (``server_rate_limit``)::
 
-    with serve(make("sliding-log", 20, 1.0)) as server:
+    with serve(server_rate_limit("sliding-log", 20, 1.0)) as server:
         client = BufferClient(token, base_url=server.base_url)
         ...
     assert server.refused == 0
@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from buffer_async.sandbox._server_limits import ServerRateLimit
+from buffer_async.sandbox import ServerRateLimit
 
 __all__ = ["LoopbackServer", "serve"]
 

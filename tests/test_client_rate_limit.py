@@ -12,7 +12,7 @@ import pytest
 import respx
 
 from buffer_async import BufferClient, InProcessRateLimiter, RateLimit
-from buffer_async.sandbox._server_limits import busiest_window
+from buffer_async.sandbox import busiest_window
 
 from .virtual_time import virtual_backend
 

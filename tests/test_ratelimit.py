@@ -36,7 +36,7 @@ from buffer_async._ratelimit import (
     RateLimiter,
     shared_limiter,
 )
-from buffer_async.sandbox._server_limits import busiest_window
+from buffer_async.sandbox import busiest_window
 
 from .virtual_time import virtual_backend
 

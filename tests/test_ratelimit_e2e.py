@@ -21,7 +21,7 @@ import anyio
 import pytest
 
 from buffer_async import BufferClient, InProcessRateLimiter, RateLimit
-from buffer_async.sandbox._server_limits import Mode, busiest_window, make
+from buffer_async.sandbox import Mode, busiest_window, server_rate_limit
 
 from .loopback_server import LoopbackServer, serve
 
@@ -63,7 +63,9 @@ async def test_a_crowd_earns_no_429_from_any_counting_algorithm(anyio_backend: s
     # its threads, which must not hold up the event loop while others still run.
     with ExitStack() as stack:
         servers = {
-            mode: stack.enter_context(serve(make(mode, BUDGET.requests, BUDGET.period)))
+            mode: stack.enter_context(
+                serve(server_rate_limit(mode, BUDGET.requests, BUDGET.period))
+            )
             for mode in MODES
         }
         async with anyio.create_task_group() as group:

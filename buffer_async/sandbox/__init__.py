@@ -16,35 +16,59 @@ per-user rate limit) and fails on demand (``Sandbox.faults``)::
 Three ways in: ``sandbox.client()`` or ``sandbox.http_client()`` (an httpx
 transport), ``sandbox.asgi_app()`` (any ASGI server), and real HTTP with
 ``sandbox.serve_in_background()`` (built in) or ``serve()`` (uvicorn).
+
+``sandbox.state`` holds the records (``UserRecord``, ``ProfileRecord``,
+``UpdateRecord``, ...) for a test to inspect or to fill in bulk. The server's
+rate limit counts requests one of three ways (``FixedWindow``, ``SlidingLog``,
+``SlidingCounter``, made by ``server_rate_limit``); ``busiest_window`` says what a run of
+requests looks like to the strictest of them.
+
+The sandbox uses the SDK only through ``buffer_async``'s public names, and
+keeps its own table of Buffer's error codes.
 """
 
 from ._asgi import SandboxApp as SandboxApp
 from ._clock import Clock as Clock
 from ._clock import SandboxClock as SandboxClock
 from ._demo import DEMO_START as DEMO_START
+from ._entities import InteractionRecord as InteractionRecord
+from ._entities import ProfileGroupRecord as ProfileGroupRecord
+from ._entities import ProfileRecord as ProfileRecord
+from ._entities import ScheduleRecord as ScheduleRecord
+from ._entities import UpdateRecord as UpdateRecord
+from ._entities import UserRecord as UserRecord
+from ._errors import SandboxError as SandboxError
 from ._faults import Fault as Fault
 from ._faults import Faults as Faults
-from ._handler import ErrorStyle as ErrorStyle
-from ._handler import Reply as Reply
 from ._httpx_transport import SandboxTransport as SandboxTransport
-from ._rate_limit import Mode as Mode
 from ._rate_limit import SandboxRateLimit as SandboxRateLimit
-from ._rate_limit import ServerRateLimit as ServerRateLimit
+from ._reply import ErrorStyle as ErrorStyle
+from ._reply import Reply as Reply
 from ._sandbox import SANDBOX_BASE_URL as SANDBOX_BASE_URL
 from ._sandbox import Sandbox as Sandbox
 from ._serve import serve as serve
-from ._state import SandboxError as SandboxError
+from ._server_limits import FixedWindow as FixedWindow
+from ._server_limits import Mode as Mode
+from ._server_limits import ServerRateLimit as ServerRateLimit
+from ._server_limits import SlidingCounter as SlidingCounter
+from ._server_limits import SlidingLog as SlidingLog
+from ._server_limits import busiest_window as busiest_window
+from ._server_limits import server_rate_limit as server_rate_limit
 from ._state import SandboxState as SandboxState
 
 __all__ = [
-    "DEMO_START",
-    "SANDBOX_BASE_URL",
     "Clock",
+    "DEMO_START",
     "ErrorStyle",
     "Fault",
     "Faults",
+    "FixedWindow",
+    "InteractionRecord",
     "Mode",
+    "ProfileGroupRecord",
+    "ProfileRecord",
     "Reply",
+    "SANDBOX_BASE_URL",
     "Sandbox",
     "SandboxApp",
     "SandboxClock",
@@ -52,6 +76,13 @@ __all__ = [
     "SandboxRateLimit",
     "SandboxState",
     "SandboxTransport",
+    "ScheduleRecord",
     "ServerRateLimit",
+    "SlidingCounter",
+    "SlidingLog",
+    "UpdateRecord",
+    "UserRecord",
+    "busiest_window",
     "serve",
+    "server_rate_limit",
 ]

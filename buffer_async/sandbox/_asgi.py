@@ -15,7 +15,7 @@ from typing import Any
 
 import anyio
 
-from ._handler import Responder
+from ._reply import Responder
 
 __all__ = ["RESET_EXTENSION", "ASGIReceive", "ASGIScope", "ASGISend", "SandboxApp"]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import anyio
 import httpx
 
-from ._handler import Responder
+from ._reply import Responder
 
 __all__ = ["SandboxTransport"]
 

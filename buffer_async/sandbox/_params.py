@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ._entities import ScheduleRecord
-from ._state import SandboxError
+from ._errors import SandboxError
 
 __all__ = [
     "flag",

@@ -1,7 +1,7 @@
 """The sandbox's server-side rate limit: N requests per window, per user.
 
-The counting itself is ``buffer_async.sandbox._server_limits`` (fixed window, sliding
-log, sliding counter); this module only says which one, with what budget, and
+The counting itself is ``_server_limits`` (``FixedWindow``, ``SlidingLog``,
+``SlidingCounter``); this module only says which one, with what budget, and
 makes one counter per user.
 """
 
@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 import attrs
 
-from ._server_limits import Mode, ServerRateLimit, make
+from ._server_limits import Mode, ServerRateLimit, server_rate_limit
 
-__all__ = ["Mode", "SandboxRateLimit", "ServerRateLimit"]
+__all__ = ["SandboxRateLimit"]
 
 
 @attrs.frozen(kw_only=True)
@@ -28,16 +28,16 @@ class SandboxRateLimit:
         requests: requests allowed per ``period``.
         period: the window, in seconds.
         mode: ``"fixed-window"``, ``"sliding-log"`` or ``"sliding-counter"``.
-        factory: builds one user's counter; ``_server_limits.make`` by default.
+        factory: builds one user's counter; ``server_rate_limit`` by default.
     """
 
     requests: int = 60
     period: float = 60.0
     mode: Mode = "sliding-log"
-    factory: Callable[[Mode, int, float], ServerRateLimit] = make
+    factory: Callable[[Mode, int, float], ServerRateLimit] = server_rate_limit
 
     def __attrs_post_init__(self) -> None:
-        make(self.mode, self.requests, self.period)  # refuse a bad budget or mode now
+        server_rate_limit(self.mode, self.requests, self.period)  # refuse a bad budget or mode now
 
     def make(self) -> ServerRateLimit:
         """A fresh counter for one user."""

@@ -9,16 +9,17 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from .._retry import Backoff
-from ..v1._client import BufferClient
+from buffer_async import Backoff, BufferClient
+
 from ._asgi import SandboxApp
 from ._clock import Clock, SandboxClock
 from ._demo import DEMO_START, populate
 from ._faults import Faults
-from ._handler import ErrorStyle, Handler, Reply
+from ._handler import Handler
 from ._httpx_transport import SandboxTransport
 from ._loopback import serve_in_background
 from ._rate_limit import SandboxRateLimit
+from ._reply import ErrorStyle, Reply
 from ._slots import DAYS
 from ._state import SandboxState
 
@@ -26,6 +27,42 @@ __all__ = ["SANDBOX_BASE_URL", "Sandbox"]
 
 SANDBOX_BASE_URL = "https://sandbox.invalid/1"
 _DEFAULT_SCHEDULES = ((DAYS, ("09:00", "12:00", "17:00")),)
+
+
+class _SandboxClient(BufferClient):
+    """A ``BufferClient`` that also closes the in-process HTTP client the sandbox made for it.
+
+    ``BufferClient`` leaves a caller's ``http_client`` open (its caller owns
+    it); here the sandbox is that caller, and the client it hands out is the
+    only owner left.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        http_client: httpx.AsyncClient,
+        max_retries: int,
+        backoff: Backoff | None,
+        timeout: float,
+    ) -> None:
+        super().__init__(
+            token,
+            base_url=SANDBOX_BASE_URL,
+            http_client=http_client,
+            rate_limit=None,
+            max_retries=max_retries,
+            backoff=backoff,
+            timeout=timeout,
+        )
+        self._sandbox_http_client = http_client
+
+    async def aclose(self) -> None:
+        """Close the client, and the HTTP client the sandbox made for it."""
+        try:
+            await super().aclose()
+        finally:
+            await self._sandbox_http_client.aclose()
 
 
 class Sandbox:
@@ -208,17 +245,18 @@ class Sandbox:
     ) -> BufferClient:
         """A ``BufferClient`` talking to this sandbox in-process, client-side limiting off.
 
+        Closing the client (``aclose()``, or leaving ``async with``) also
+        closes the ``httpx.AsyncClient`` made for it.
+
         Args:
             token: the access token; the first user's when ``None``.
             max_retries: as for ``BufferClient``.
             backoff: as for ``BufferClient``.
             timeout: as for ``BufferClient``.
         """
-        return BufferClient(
+        return _SandboxClient(
             token or self.token,
-            base_url=SANDBOX_BASE_URL,
             http_client=self.http_client(),
-            rate_limit=None,
             max_retries=max_retries,
             backoff=backoff,
             timeout=timeout,

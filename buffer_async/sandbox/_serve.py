@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 from ._asgi import SandboxApp
-from ._handler import Responder
+from ._reply import Responder
 
 __all__ = ["serve"]
 

@@ -36,8 +36,9 @@ Sliding counter (``SlidingCounter``)
     one passes that one too.)
 
 A client that never puts more than ``R`` requests in any closed window of
-length ``P`` passes all three; ``buffer_async._ratelimit`` explains how its
-limiter keeps to that, and why that suffices for the sliding counter.
+length ``P`` passes all three (``busiest_window`` measures that). The SDK's
+limiter (``buffer_async.RateLimit``) keeps to it; the rate-limits page of the
+docs explains how, and why that suffices for the sliding counter.
 """
 
 from __future__ import annotations
@@ -55,11 +56,11 @@ __all__ = [
     "SlidingCounter",
     "SlidingLog",
     "busiest_window",
-    "make",
+    "server_rate_limit",
 ]
 
 Mode = Literal["fixed-window", "sliding-log", "sliding-counter"]
-"""The name of a counting algorithm, as ``make`` and the sandbox take it."""
+"""The name of a counting algorithm, as ``server_rate_limit`` and the sandbox take it."""
 
 
 class ServerRateLimit(Protocol):
@@ -280,7 +281,7 @@ class SlidingCounter(_Windows):
         return self._start(window) + self._period * (1 - room / previous)
 
 
-def make(mode: Mode, requests: int, period: float) -> ServerRateLimit:
+def server_rate_limit(mode: Mode, requests: int, period: float) -> ServerRateLimit:
     """A fresh counter of ``requests`` per ``period`` seconds, counting the ``mode`` way.
 
     Args:

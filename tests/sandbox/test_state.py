@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from buffer_async.sandbox import SandboxClock, SandboxError, SandboxState
-from buffer_async.sandbox._entities import ScheduleRecord
+from buffer_async.sandbox import SandboxClock, SandboxError, SandboxState, ScheduleRecord
 from buffer_async.sandbox._slots import DAYS
 
 from .conftest import MONDAY

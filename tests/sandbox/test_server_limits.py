@@ -18,15 +18,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from buffer_async.sandbox._server_limits import (
+from buffer_async.sandbox import (
     FixedWindow,
     Mode,
     ServerRateLimit,
     SlidingCounter,
     SlidingLog,
-    _delay_until,
-    make,
+    server_rate_limit,
 )
+from buffer_async.sandbox._server_limits import _delay_until
 
 MODES: tuple[Mode, ...] = ("fixed-window", "sliding-log", "sliding-counter")
 
@@ -47,7 +47,7 @@ def replay(limit: ServerRateLimit, times: Sequence[float]) -> list[float | None]
     ],
 )
 def test_make_builds_each_mode(mode: Mode, kind: type) -> None:
-    limit = make(mode, 60, 60.0)
+    limit = server_rate_limit(mode, 60, 60.0)
     assert isinstance(limit, kind)
     assert (limit.requests, limit.period) == (60, 60.0)
     assert repr(limit) == f"{kind.__name__}(requests=60, period=60.0)"
@@ -55,7 +55,7 @@ def test_make_builds_each_mode(mode: Mode, kind: type) -> None:
 
 def test_make_refuses_an_unknown_mode() -> None:
     with pytest.raises(ValueError, match=r"mode must be 'fixed-window'.*got 'token-bucket'"):
-        make("token-bucket", 60, 60.0)  # type: ignore[arg-type]
+        server_rate_limit("token-bucket", 60, 60.0)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -76,7 +76,7 @@ def test_out_of_range_budgets_are_refused(
     mode: Mode, requests: int, period: float, message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        make(mode, requests, period)
+        server_rate_limit(mode, requests, period)
 
 
 @pytest.mark.parametrize("kind", [FixedWindow, SlidingCounter])
@@ -254,7 +254,7 @@ def test_a_request_at_now_plus_retry_after_is_allowed_and_not_much_earlier(
     scenario: tuple[Mode, int, float, list[float]],
 ) -> None:
     mode, requests, period, times = scenario
-    limit = make(mode, requests, period)
+    limit = server_rate_limit(mode, requests, period)
     for now in times:
         probe = copy.deepcopy(limit)
         retry_after = limit.check(now)
@@ -310,7 +310,7 @@ def test_every_decision_matches_the_definition(
     scenario: tuple[Mode, int, float, list[float]],
 ) -> None:
     mode, requests, period, times = scenario
-    limit = make(mode, requests, period)
+    limit = server_rate_limit(mode, requests, period)
     accepted: list[Fraction] = []
     for now in times:
         exact_now = Fraction(now)
