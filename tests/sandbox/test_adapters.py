@@ -45,7 +45,7 @@ async def test_asgi_app(sandbox: Sandbox) -> None:
         "lifespan.shutdown.complete",
     ]
     assert await run_app(app, {"type": "websocket"}, []) == []
-    body = [
+    body: list[dict[str, Any]] = [
         {"type": "http.request", "body": b"", "more_body": True},
         {"type": "http.request", "body": b""},
     ]

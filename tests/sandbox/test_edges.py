@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from buffer_async.sandbox import Fault, Faults, Sandbox, SandboxClock, SandboxError
+from buffer_async.v1._form import FormValue
 
 from .conftest import call, json_of
 
@@ -28,7 +29,10 @@ def test_fault_validation() -> None:
 def test_retweets_render_and_are_twitter_only(sandbox: Sandbox) -> None:
     twitter = sandbox.add_profile()
     facebook = sandbox.add_profile(service="facebook")
-    form = {"profile_ids": [twitter, facebook], "retweet": {"tweet_id": "654043184394207232"}}
+    form: dict[str, FormValue] = {
+        "profile_ids": [twitter, facebook],
+        "retweet": {"tweet_id": "654043184394207232"},
+    }
     tweet, post = json_of(call(sandbox, "POST", "/updates/create.json", form=form))["updates"]
     assert tweet["type"] == "retweet"
     assert tweet["retweeted_tweet_id"] == "654043184394207232"

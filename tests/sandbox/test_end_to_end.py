@@ -48,7 +48,7 @@ async def test_every_endpoint_in_process(sandbox: Sandbox, clock: SandboxClock) 
             ("12:00", "18:00")
         ]
 
-        ids = []
+        ids: list[str] = []
         for name in "abcd":
             created = await client.updates.create(profile_id, f"post {name}")
             assert created.buffer_count == len(ids) + 1

@@ -280,11 +280,11 @@ def reference_allows(
     """
     if mode == "sliding-log":
         in_window = sum(1 for t in accepted if now - period < t <= now)
-        return requests - (in_window + 1)
+        return Fraction(requests - (in_window + 1))
     window = math.floor(now / period)
     current = sum(1 for t in accepted if math.floor(t / period) == window)
     if mode == "fixed-window":
-        return requests - (current + 1)
+        return Fraction(requests - (current + 1))
     previous = sum(1 for t in accepted if math.floor(t / period) == window - 1)
     fraction = now / period - window
     return requests - (previous * (1 - fraction) + current + 1)

@@ -12,8 +12,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 UTC = ZoneInfo("UTC")
 
 
-def utc(*args: int) -> int:
-    return int(datetime(*args, tzinfo=timezone.utc).timestamp())
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> int:
+    return int(datetime(year, month, day, hour, minute, tzinfo=timezone.utc).timestamp())
 
 
 def test_slots_follow_the_profile_timezone() -> None:
@@ -41,7 +41,7 @@ def test_slots_are_strictly_after_and_merge_schedules() -> None:
 def test_nonexistent_and_repeated_local_times_post_once() -> None:
     # 8 March 2026: 02:30 does not exist in New York; it posts at 03:30 EDT,
     # the same instant as the 03:30 slot, so the two collapse.
-    schedules = [(("sun",), ("02:30", "03:30"))]
+    schedules: list[tuple[tuple[str, ...], tuple[str, ...]]] = [(("sun",), ("02:30", "03:30"))]
     assert list(islice(slots_after(schedules, NEW_YORK, utc(2026, 3, 8, 0)), 1)) == [
         utc(2026, 3, 8, 7, 30)
     ]

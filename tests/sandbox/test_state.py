@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from buffer_async.sandbox import SandboxClock, SandboxError, SandboxState, ScheduleRecord
@@ -118,7 +120,7 @@ def test_ordering_errors(state: SandboxState, user_id: str, profile_id: str) -> 
     custom = state.create(user_id, [profile_id], text="b", scheduled_at=MONDAY + HOUR)[0]
     foreign_user = state.add_user()
     foreign = state.create(foreign_user.id, [state.add_profile(foreign_user.id).id], text="x")[0]
-    cases = [
+    cases: list[tuple[Callable[[], object], int]] = [
         (lambda: state.move_to_top(user_id, custom.id), 1027),
         (lambda: state.reorder(user_id, profile_id, [custom.id]), 1006),
         (lambda: state.reorder(user_id, profile_id, ["missing"]), 1020),
@@ -181,7 +183,7 @@ def test_limits_duplicates_and_media(
         {"now": True},
     ):
         with pytest.raises(SandboxError) as caught:
-            state.create(user_id, [profile_id], **kwargs)  # type: ignore[arg-type]
+            state.create(user_id, [profile_id], **kwargs)
         codes.append(caught.value.code)
     assert codes == [1023, 1025, 1022, 1030, 1003, 1004]
     # a sent text may be posted again once it is a day old
