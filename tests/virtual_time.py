@@ -7,19 +7,27 @@ the next timer, as trio's ``MockClock(autojump_threshold=0)`` does. Real I/O
 when it has no timer at all.
 
 Use it with anyio's pytest plugin as ``("asyncio", {"loop_factory": VirtualTimeEventLoop})``.
+
+Over real sockets, the clock relies on loopback delivering data within the
+sending call, as Linux does: a moment when the kernel still held data in
+flight would look idle, and the clock would jump to the next timer (which may
+be a timeout). ``small_steps()`` bounds every such jump to one short step.
 """
 
 from __future__ import annotations
 
 import asyncio
 import selectors
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
+
+import anyio
 
 if TYPE_CHECKING:
     from _typeshed import FileDescriptorLike
 
-__all__ = ["VirtualTimeEventLoop", "virtual_backend"]
+__all__ = ["VirtualTimeEventLoop", "small_steps", "virtual_backend"]
 
 
 class _JumpingSelector(selectors.BaseSelector):
@@ -71,7 +79,10 @@ class VirtualTimeEventLoop(asyncio.SelectorEventLoop):
     def _advance(self, seconds: float) -> None:
         self._virtual_now += seconds
 
-    async def shutdown_default_executor(self, timeout: float | None = None) -> None:
+    async def shutdown_default_executor(
+        self,
+        timeout: float | None = None,  # noqa: ASYNC109 - asyncio's own signature
+    ) -> None:
         """Wait for the executor's threads without a timer (3.12+ sets one).
 
         A thread's work takes real time, which a virtual timeout of 300 s would
@@ -87,3 +98,24 @@ def virtual_backend(name: str) -> tuple[str, dict[str, object]]:
     import trio.testing
 
     return ("trio", {"clock": trio.testing.MockClock(autojump_threshold=0)})
+
+
+@asynccontextmanager
+async def small_steps(step: float = 0.001) -> AsyncIterator[None]:
+    """While the block runs, let virtual time move at most ``step`` seconds per jump.
+
+    A timer every ``step`` is always the next one, so a moment that only looks
+    idle (data still in the kernel) costs one step, never a jump to a far
+    timeout. Works on any backend; on real time it is a cheap idle task.
+    """
+
+    async def tick() -> None:
+        while True:  # noqa: ASYNC110 - the timer is the point: no event to wait for
+            await anyio.sleep(step)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(tick)
+        try:
+            yield
+        finally:
+            group.cancel_scope.cancel()

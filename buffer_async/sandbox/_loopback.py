@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import socket
 import struct
-from collections.abc import AsyncIterator, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
@@ -21,20 +21,24 @@ import anyio
 import anyio.abc
 import h11
 
-from ._asgi import RESET_EXTENSION, SandboxApp
+from ._asgi import RESET_EXTENSION, ASGIReceive, ASGIScope, ASGISend
 
-__all__ = ["serve_in_background"]
+__all__ = ["ASGIApp", "serve_in_background"]
 
 _READ_SIZE = 65_536
+
+# Any ASGI 3 application: the sandbox's ``SandboxApp``, or one wrapped around it.
+ASGIApp = Callable[[ASGIScope, ASGIReceive, ASGISend], Awaitable[None]]
 
 
 @asynccontextmanager
 async def serve_in_background(
-    app: SandboxApp, host: str = "127.0.0.1", port: int = 0
+    app: ASGIApp, host: str = "127.0.0.1", port: int = 0
 ) -> AsyncIterator[str]:
     """Serve ``app`` on ``host:port`` while the block runs; yield its base URL.
 
-    ``port=0`` picks a free port. The yielded URL is the API root, such as
+    ``app`` is any ASGI 3 application: the sandbox's, or one wrapped around
+    it. ``port=0`` picks a free port. The yielded URL is the API root, such as
     ``http://127.0.0.1:54321/1``, ready for ``BufferClient(base_url=...)``.
     """
     listener = await anyio.create_tcp_listener(local_host=host, local_port=port)
@@ -47,9 +51,7 @@ async def serve_in_background(
             group.cancel_scope.cancel()
 
 
-async def _connection(
-    app: SandboxApp, stream: anyio.abc.SocketStream, host: str, port: int
-) -> None:
+async def _connection(app: ASGIApp, stream: anyio.abc.SocketStream, host: str, port: int) -> None:
     connection = h11.Connection(h11.SERVER)
     async with stream:
         while True:
@@ -104,7 +106,7 @@ async def _read_request(
 
 
 async def _respond(
-    app: SandboxApp,
+    app: ASGIApp,
     connection: h11.Connection,
     stream: anyio.abc.SocketStream,
     request: tuple[h11.Request, bytes],
