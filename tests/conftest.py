@@ -5,8 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 from .fake_account import FakeAccount, serve_account
+
+# No example may fail for being slow: a busy machine is not a bug. Tests that
+# need a bound on time set their own, on virtual time.
+settings.register_profile("buffer-async", deadline=None)
+settings.load_profile("buffer-async")
 
 
 @pytest.fixture(

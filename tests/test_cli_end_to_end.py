@@ -130,7 +130,7 @@ def spawn(*argv: str, cwd: Path) -> subprocess.Popen[str]:
 
 def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
     try:
-        out, err = process.communicate(timeout=30)
+        out, err = process.communicate(timeout=300)  # a bound on failure only
     except subprocess.TimeoutExpired:  # pragma: no cover - a hang, reported as such
         process.kill()
         out, err = process.communicate()

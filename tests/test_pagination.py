@@ -375,18 +375,26 @@ async def test_a_failed_page_after_a_short_page_is_not_raised() -> None:
 
 async def test_cancelling_a_prefetching_walk_cancels_it_cleanly() -> None:
     started = 0
+    all_started = anyio.Event()
 
     async def fetch(number: int, count: int) -> Page[Item]:
         nonlocal started
         if number > 1:
             started += 1
+            if started == 4:
+                all_started.set()
             await anyio.sleep_forever()
         return Page(items=tuple(Item(f"u{i}") for i in range(count)), total=1000, number=1)
 
-    with anyio.move_on_after(0.05) as scope:
+    async def walk() -> None:
         await Paginator(fetch, count=10, prefetch=4).collect()
-    assert scope.cancelled_caught
-    assert started == 4
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(walk)
+        await all_started.wait()  # four pages in flight: now cancel
+        group.cancel_scope.cancel()
+    assert group.cancel_scope.cancelled_caught
+    assert started == 4  # no fifth page was asked for
 
 
 async def test_prefetch_never_requests_a_page_limit_cannot_use() -> None:

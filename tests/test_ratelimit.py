@@ -531,7 +531,7 @@ def test_one_limiter_serves_successive_event_loops() -> None:
     spans: list[tuple[float, float]] = []  # (called, returned) of each sequential acquire
 
     async def acquire_in_turn_then_together() -> None:
-        with anyio.fail_after(2):
+        with anyio.fail_after(20):  # a bound on failure only
             for _ in range(4):
                 called = time.monotonic()
                 await limiter.acquire()
@@ -594,7 +594,7 @@ def stranded() -> Iterator[Stranded]:
 
 
 async def acquire_promptly(limiter: InProcessRateLimiter) -> None:
-    with anyio.fail_after(1):
+    with anyio.fail_after(10):  # a bound on failure only: a slot is 20 ms away
         await limiter.acquire()
 
 

@@ -6,11 +6,12 @@ second: Buffer's 60 a minute, scaled so the test takes seconds. A crowd of
 callers on one ``BufferClient`` per server, with retries off, sends through
 real sockets on the real clock; a single 429 would raise ``RateLimitError``.
 
-At this scale ``RateLimit(20, 1.0)`` spends 18 of every 20 (burst 1 and margin
-1 are a tenth of the budget here, a thirtieth at 60 a minute), one request
-every 1/18 s. The rate asserted is 90% of that, room for a noisy machine: the
-limiter never makes up for a late wake-up, so each one stretches the run a
-little (about 2% on an idle machine).
+The client's limiter keeps a margin of 3 of the 20: a request's arrival may
+lag its grant by up to (margin + 1) intervals, a quarter of a second here,
+before any server could count one too many, which a busy machine's thread
+scheduling stays well inside. How fully the budget is spent is a matter of
+timing, so it is measured on virtual time (``tests/test_client_rate_limit.py``)
+and in the rate-limit benchmark, not here.
 """
 
 from __future__ import annotations
@@ -26,10 +27,8 @@ from buffer_async.sandbox import Mode, busiest_window, server_rate_limit
 from .loopback_server import LoopbackServer, serve
 
 MODES: tuple[Mode, ...] = ("fixed-window", "sliding-log", "sliding-counter")
-BUDGET = RateLimit(requests=20, period=1.0)
+BUDGET = RateLimit(requests=20, period=1.0, margin=3)
 CALLERS = 50
-# The limiter aims for 18 a second here (its sustained_share, 0.9, of 20); ask for 90% of that.
-LEAST_RATE = 0.9 * BUDGET.sustained_share * BUDGET.requests / BUDGET.period
 
 
 async def crowd(server: LoopbackServer, token: str) -> list[str]:
@@ -78,9 +77,6 @@ async def test_a_crowd_earns_no_429_from_any_counting_algorithm(anyio_backend: s
         assert server.refused == 0, mode
         assert len(server.arrivals) == CALLERS, mode
         assert busiest_window(server.arrivals, BUDGET.period) <= BUDGET.requests, mode
-        span = server.arrivals[-1] - server.arrivals[0]
-        rate = (CALLERS - 1) / span  # the first goes at once, the rest at the steady spacing
-        assert rate >= LEAST_RATE, (mode, rate)
 
 
 def test_busiest_window_counts_a_closed_window() -> None:
