@@ -64,6 +64,9 @@ from ._eventloop import Loop, call_soon_in, current_loop, loop_is_running
 
 logger = logging.getLogger("buffer_async")
 
+# Far below any clock's resolution, far above the rounding of a sum of intervals.
+_ROUNDING = 1e-9
+
 __all__ = [
     "AnyioClock",
     "Clock",
@@ -329,7 +332,10 @@ class InProcessRateLimiter:
             self._tat = max(self._tat, block_end + self._tolerance)
 
     def _next_slot(self) -> float:
-        return self._tat - self._tolerance
+        # tat is a sum of intervals and the tolerance a product of one: with an
+        # interval such as 1/298, the two round apart and the last of a burst
+        # would miss its slot by 1e-16 s on a clock that stands still.
+        return self._tat - self._tolerance - _ROUNDING
 
     def _grant(self, now: float) -> None:
         self._tat = max(self._tat, now) + self._interval

@@ -458,6 +458,20 @@ async def test_a_newcomer_never_overtakes_a_waiter_whose_slot_has_come() -> None
     assert (limiter.granted, limiter.queued) == (2, 0)
 
 
+@pytest.mark.parametrize(("requests", "burst"), [(300, 11), (60, 7), (1000, 99), (7, 3)])
+@pytest.mark.anyio
+async def test_a_full_bucket_grants_its_whole_burst_at_once(requests: int, burst: int) -> None:
+    """On a clock that stands still, exactly ``burst`` grants, whatever rounding does."""
+    clock = ManualClock()
+    limiter = InProcessRateLimiter(RateLimit(requests, 1.0, burst=burst), clock=clock)
+    async with anyio.create_task_group() as tg:
+        for _ in range(burst + 1):
+            tg.start_soon(limiter.acquire)
+        await anyio.wait_all_tasks_blocked()
+        assert (limiter.granted, limiter.queued) == (burst, 1)
+        tg.cancel_scope.cancel()
+
+
 @pytest.mark.anyio
 async def test_a_cancelled_caller_does_not_enter_the_queue() -> None:
     limiter = InProcessRateLimiter(RateLimit(10, 10.0))
