@@ -130,7 +130,7 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package."""
     install(session)
-    session.run("mypy", "--strict", "buffer_async")
+    session.run("mypy", "--strict", "buffer_async", "tests")
 
 
 # buffpy pins exact, years-old versions of its dependencies (coverage==4.5.3,

@@ -15,8 +15,11 @@ converter how Buffer writes them:
   decode, even where a ``null`` list elsewhere means empty (a page without
   ``updates`` is not an empty page).
 
-Structuring functions are generated once per class at import (cattrs
-``make_dict_structure_fn``), so decoding a page does no per-call set-up.
+Each model is structured by cattrs' own generated function
+(``make_dict_structure_fn``, with ``override(rename=...)`` carrying the
+unknown keys to ``extra``), made once per class at import, so decoding a page
+does no per-call set-up. The hooks it calls look their inner hooks up once and
+let ``None`` and values already of the right scalar type through at once.
 ``decode`` is the only entry point: whatever arrives, it returns the model or
 raises ``ResponseDecodeError`` naming the path of what was wrong.
 """
@@ -24,6 +27,7 @@ raises ``ResponseDecodeError`` naming the path of what was wrong.
 from __future__ import annotations
 
 import math
+import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
@@ -38,7 +42,6 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from .._errors import ResponseDecodeError
 from . import _models as m
-from ._compiled_structure import compile_structure_fn, unknown_keys
 from ._wire import InteractionList, SharesCount, UpdateList
 
 __all__ = [
@@ -47,14 +50,9 @@ __all__ = [
     "UpdateList",
     "converter",
     "decode",
-    "detailed_converter",
 ]
 
 T = TypeVar("T")
-
-# Buffer repeats a model's ``id`` as ``_id`` (its database key). When the two
-# agree, ``_id`` says nothing new and is left out of ``extra``.
-_DUPLICATE_KEYS = {"_id": "id"}
 
 # Unknown keys travel to the ``extra`` field under a key no JSON object from
 # Buffer will hold, so the generated structuring code can pass them through.
@@ -135,18 +133,30 @@ def _structure_timestamp(value: Any, _: type) -> datetime | None:
 def _iso_datetime(text: str) -> datetime:
     # Python 3.10's fromisoformat does not read a trailing "Z".
     when = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-    return when if when.tzinfo else when.replace(tzinfo=_UTC)
+    return when.astimezone(_UTC) if when.tzinfo else when.replace(tzinfo=_UTC)
 
 
-def _tolerant_enum(enum_type: type[Enum]) -> Callable[[Any, type], Enum | str | None]:
+def _tolerant_enum_of(type_: Any) -> Any:
+    """``E`` for ``E | str | None`` where ``E`` is an enum, else ``None``."""
+    args = set(typing.get_args(type_))
+    if typing.get_origin(type_) not in (typing.Union, types.UnionType) or len(args) != 3:
+        return None
+    rest = args - {str, type(None)}
+    enum_type = rest.pop() if len(rest) == 1 else None
+    return enum_type if isinstance(enum_type, type) and issubclass(enum_type, Enum) else None
+
+
+def _tolerant_enum_hook(type_: Any, _: cattrs.Converter) -> Callable[[Any, type], Any]:
+    enum_type = _tolerant_enum_of(type_)
+    assert enum_type is not None
     # A dict lookup, not ``enum_type(value)``: a quarter of the cost, same members.
     members: dict[Any, Enum] = {member.value: member for member in enum_type}
 
     def structure(value: Any, _: type) -> Enum | str | None:
+        if isinstance(value, str):  # what Buffer sends: checked first
+            return members.get(value, value)
         if value is None:
             return None
-        if isinstance(value, str):
-            return members.get(value, value)
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
         _fail("a string", value)
@@ -161,20 +171,38 @@ def _structure_disconnected(value: Any, _: type) -> bool | None:
     return True
 
 
-def _is_optional_of(exact: type) -> Callable[[Any], bool]:
-    optional = exact | None
-    return lambda type_: bool(type_ == optional)
+def _optional_of(type_: Any) -> Any:
+    """``X`` for ``X | None``, else ``None``."""
+    args = set(typing.get_args(type_))
+    if typing.get_origin(type_) not in (typing.Union, types.UnionType) or len(args) != 2:
+        return None
+    rest = args - {type(None)}
+    return rest.pop() if len(rest) == 1 else None
 
 
-def _optional_scalar(
-    exact: type, structure_value: Callable[[Any, type], Any]
-) -> Callable[[Any, type], Any]:
-    """A hook for ``exact | None`` with the common cases inline (a profiled hot path)."""
+# Scalars whose hooks return a value of exactly that type unchanged.
+_PASS_THROUGH = (str, int, bool)
 
-    def structure(value: Any, type_: type) -> Any:
-        if value is None or type(value) is exact:
-            return value
-        return structure_value(value, type_)
+
+def _optional_hook(type_: Any, converter: cattrs.Converter) -> Callable[[Any, type], Any]:
+    """``X | None``: ``None`` and values already of type ``X`` short-circuit.
+
+    cattrs' own hook for an optional type looks the inner type's hook up again
+    on every call; this one looks it up once.
+    """
+    inner = _optional_of(type_)
+    structure_inner = converter.get_structure_hook(inner)
+    if inner in _PASS_THROUGH:
+
+        def structure_scalar(value: Any, _: type) -> Any:
+            if value is None or value.__class__ is inner:
+                return value
+            return structure_inner(value, inner)
+
+        return structure_scalar
+
+    def structure(value: Any, _: type) -> Any:
+        return None if value is None else structure_inner(value, inner)
 
     return structure
 
@@ -195,13 +223,6 @@ def _variadic_tuple_hook(
             return ()
         if not isinstance(value, list | tuple):
             _fail("a list", value)
-        return tuple([item_hook(item, item_type) for item in value])
-
-    def structure_with_paths(value: Any, _: type) -> tuple[Any, ...]:
-        if value is None:
-            return ()
-        if not isinstance(value, list | tuple):
-            _fail("a list", value)
         items, errors = [], []
         for index, item in enumerate(value):
             try:
@@ -215,7 +236,7 @@ def _variadic_tuple_hook(
             raise IterableValidationError(f"While structuring {type_!r}", errors, type_)
         return tuple(items)
 
-    return structure_with_paths if converter.detailed_validation else structure
+    return structure
 
 
 def _is_str_mapping(type_: Any) -> bool:
@@ -226,10 +247,6 @@ def _str_mapping_hook(
     type_: Any, converter: cattrs.Converter
 ) -> Callable[[Any, type], Mapping[str, Any]]:
     value_type = typing.get_args(type_)[1]
-    if value_type is Any:
-        return lambda value, _: (
-            MappingProxyType(value) if isinstance(value, dict) else _fail("an object", value)
-        )
     value_hook = converter.get_structure_hook(value_type)
 
     def structure(value: Any, _: type) -> Mapping[str, Any]:
@@ -253,95 +270,79 @@ def _refusing_null(structure_value: Callable[[Any, type], Any]) -> Callable[[Any
     return structure
 
 
-def _accepts_null(structure_value: Callable[[Any, type], Any], type_: Any) -> bool:
-    try:
-        structure_value(None, type_)
-    except Exception:
-        return False
-    return True
-
-
-def _required_field_overrides(
-    cls: type, converter: cattrs.Converter
-) -> dict[str, Callable[[Any, type], Any]]:
-    """Hooks for the required fields whose type's own hook would read ``null`` as empty.
-
-    A required field (no default) must be present and not ``null``; missing, it
-    fails in both converters already. A ``null`` only needs a hook of its own
-    where the type's hook tolerates it (a list: ``null`` means ``()``).
-    """
-    overrides = {}
-    for field in attrs.fields(attrs.resolve_types(cls)):
-        if field.default is not attrs.NOTHING or type(None) in typing.get_args(field.type):
-            continue
-        hook = converter.get_structure_hook(field.type)
-        if _accepts_null(hook, field.type):
-            overrides[field.name] = _refusing_null(hook)
-    return overrides
-
-
 def _model_hook(cls: type[T], converter: cattrs.Converter) -> Callable[[Any, type], T]:
-    overrides: dict[str, Any] = _required_field_overrides(cls, converter)
+    """The structuring function cattrs generates for ``cls``, unknown keys sent to ``extra``."""
+    fields = attrs.fields(attrs.resolve_types(typing.cast("Any", cls)))
+    overrides: dict[str, Any] = {}
+    for field in fields:
+        # A required field must be present and not ``null``. Missing, cattrs'
+        # generated code fails on it, and so does ``null`` for every type but
+        # a list or a mapping, whose hooks read ``null`` as empty.
+        if field.default is attrs.NOTHING and typing.get_origin(field.type) in (tuple, Mapping):
+            hook = converter.get_structure_hook(field.type)
+            overrides[field.name] = override(struct_hook=_refusing_null(hook))
     if cls is m.Profile:
-        overrides["disconnected"] = _structure_disconnected
-    names = [field.name for field in attrs.fields(cls)]  # type: ignore[arg-type]
-    extra = "extra" if "extra" in names else None
-    duplicates = _DUPLICATE_KEYS if extra and "id" in names else {}
-    if not converter.detailed_validation:
-        # The hot path: one generated pass per class (see _compiled_structure).
-        return compile_structure_fn(
-            cls,
-            converter.get_structure_hook,
-            extra_field=extra,
-            make_extra=MappingProxyType,
-            duplicates=duplicates,
-            overrides=overrides,
-        )
-    # The detailed converter, which names the path of every problem: cattrs'
-    # own generated code, with unknown keys routed to ``extra``.
-    known = frozenset(name for name in names if name != extra)
-    cattrs_overrides: dict[str, Any] = {
-        name: override(struct_hook=hook) for name, hook in overrides.items()
-    }
-    if extra:
-        cattrs_overrides[extra] = override(
-            rename=_EXTRA_KEY, struct_hook=lambda value, _: MappingProxyType(value)
-        )
-    structure_known = make_dict_structure_fn(cls, converter, **cattrs_overrides)
+        overrides["disconnected"] = override(struct_hook=_structure_disconnected)
+    names = [field.name for field in fields]
+    if "extra" in names:
+        overrides["extra"] = override(rename=_EXTRA_KEY, struct_hook=_read_only)
+    structure_known = make_dict_structure_fn(cls, converter, **overrides)
+    if "extra" not in names:
+
+        def structure_closed(value: Any, _: type) -> T:
+            if not isinstance(value, dict):
+                _fail(f"an object for {cls.__name__}", value)
+            return structure_known(value, cls)
+
+        return structure_closed
+
+    known = frozenset(names) - {"extra"}
+    # Buffer repeats a model's ``id`` as ``_id`` (its database key). When the
+    # two agree, ``_id`` says nothing new and is left out of ``extra``.
+    drops_id = "id" in names
+    known_or_id = known | {"_id"} if drops_id else known
 
     def structure(value: Any, _: type) -> T:
         if not isinstance(value, dict):
             _fail(f"an object for {cls.__name__}", value)
-        unknown = unknown_keys(value, known, duplicates)
-        if unknown:
+        # The common case, checked without building anything: every key names
+        # a field, or is an ``_id`` that repeats ``id``. Else ``extra`` is filled.
+        if not known_or_id.issuperset(value) or (
+            "_id" in value and value["_id"] != value.get("id", _MISSING)
+        ):
+            # Some key names no field, an ``_id`` that repeats ``id`` aside.
+            unknown = {key: value[key] for key in value.keys() - known}
+            if drops_id and "_id" in unknown and unknown["_id"] == value.get("id", _MISSING):
+                del unknown["_id"]
             value = {**value, _EXTRA_KEY: unknown}
         return structure_known(value, cls)
 
     return structure
 
 
-def _make_converter(*, detailed_validation: bool) -> cattrs.Converter:
+def _read_only(value: dict[str, Any], _: type) -> Mapping[str, Any]:
+    return MappingProxyType(value)
+
+
+_MISSING: Any = object()
+
+
+def _make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
+    # Detailed validation (errors that name their path) costs nothing measurable
+    # on a well-formed page; benchmarks/bench_decode.py times it both ways.
     converter = cattrs.Converter(detailed_validation=detailed_validation)
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(int, _structure_int)
     converter.register_structure_hook(bool, _structure_bool)
-    scalars: list[tuple[type, Callable[[Any, type], Any]]] = [
-        (str, _structure_str),
-        (int, _structure_int),
-        (bool, _structure_bool),
-    ]
-    for exact, structure_value in scalars:
-        converter.register_structure_hook_func(
-            _is_optional_of(exact), _optional_scalar(exact, structure_value)
-        )
+    # Later registrations are tried first: the general ``X | None`` goes first.
+    converter.register_structure_hook_factory(
+        lambda type_: _optional_of(type_) is not None, _optional_hook
+    )
     converter.register_structure_hook_func(
         lambda type_: type_ == (datetime | None), _structure_timestamp
     )
-    converter.register_structure_hook_func(
-        lambda type_: type_ == (m.UpdateStatus | str | None), _tolerant_enum(m.UpdateStatus)
-    )
-    converter.register_structure_hook_func(
-        lambda type_: type_ == (m.Service | str | None), _tolerant_enum(m.Service)
+    converter.register_structure_hook_factory(
+        lambda type_: _tolerant_enum_of(type_) is not None, _tolerant_enum_hook
     )
     converter.register_structure_hook_factory(_is_variadic_tuple, _variadic_tuple_hook)
     converter.register_structure_hook_factory(_is_str_mapping, _str_mapping_hook)
@@ -351,11 +352,7 @@ def _make_converter(*, detailed_validation: bool) -> cattrs.Converter:
     return converter
 
 
-# Two converters with the same rules. The fast one decodes every answer; only
-# when it fails does the detailed one run again over the same data, to name
-# the path of each problem. Well-formed answers never pay for error tracking.
-converter = _make_converter(detailed_validation=False)
-detailed_converter = _make_converter(detailed_validation=True)
+converter = _make_converter()
 
 _DECODE_FAILURES = (
     cattrs.BaseValidationError,
@@ -379,13 +376,8 @@ def decode(data: Any, type_: type[T], *, what: str) -> T:
     """
     try:
         return converter.structure(data, type_)
-    except _DECODE_FAILURES as fast_failure:
-        try:
-            detailed_converter.structure(data, type_)
-        except _DECODE_FAILURES as exc:
-            problems = _problems(exc)
-        else:  # pragma: no cover - both converters share every rule
-            problems = [f"{fast_failure} @ $"]
+    except _DECODE_FAILURES as exc:
+        problems = _problems(exc)
         shown = "; ".join(problems[:3])
         if len(problems) > 3:
             shown += f"; and {len(problems) - 3} more"
@@ -393,7 +385,7 @@ def decode(data: Any, type_: type[T], *, what: str) -> T:
         raise ResponseDecodeError(
             f"Buffer's answer to {what} is not a valid {name}: {shown}",
             body=_preview_json(data),
-        ) from fast_failure
+        ) from exc
 
 
 def _problems(exc: BaseException) -> list[str]:

@@ -72,9 +72,7 @@ class _CompactRepr:
     out of the repr; they are still attributes, and ``attrs.asdict`` has them.
     """
 
-    # Models inherit their weak-reference slot from here, so that every field
-    # slot is their own and ``_compiled_structure`` can build them fast.
-    __slots__ = ("__weakref__",)
+    __slots__ = ()
     _quiet_fields: ClassVar[frozenset[str]] = frozenset()
 
     def __repr__(self) -> str:

@@ -332,6 +332,7 @@ async def test_a_compressed_429_is_waited_out_by_every_caller() -> None:
             group.start_soon(first)
             group.start_soon(second)
         assert client.stats.rate_limited == 1
-    assert finished["first"] >= 7
-    assert finished["second"] >= 7  # the limiter paused a caller that never met the 429
+    # Within a nanosecond: the limiter's slots allow for the rounding of float sums.
+    assert finished["first"] >= 7 - 1e-6
+    assert finished["second"] >= 7 - 1e-6  # the limiter paused a caller that never met the 429
     assert sandbox.faults.injected == {"rate_limit": 1, "compress": 1}
