@@ -49,6 +49,8 @@ from typing import TypeGuard
 
 import attrs
 
+from ._structured_fields import ByteSequence, Item, list_members
+
 __all__ = ["WindowState", "parse_rate_limit_headers"]
 
 
@@ -98,9 +100,9 @@ def parse_rate_limit_headers(
     for raw_name, value in headers:
         name = raw_name.strip().lower()
         if name == "ratelimit-policy":
-            policies += filter(None, map(_policy, _list_members(value)))
+            policies += filter(None, map(_policy, list_members(value)))
         elif name == "ratelimit":
-            statuses += filter(None, map(_status, _list_members(value)))
+            statuses += filter(None, map(_status, list_members(value)))
         elif name in _TRIO_NAMES:
             trio_lines.setdefault(name, []).append(value)
     states = _structured_states(policies, statuses)
@@ -140,7 +142,7 @@ class _Status:
     reset_after: float | None
 
 
-def _policy(member: _Item) -> _Policy | None:
+def _policy(member: Item) -> _Policy | None:
     name = member.value
     seconds = member.parameters.get("w")
     quota = member.parameters.get("q")
@@ -150,14 +152,14 @@ def _policy(member: _Item) -> _Policy | None:
         and _is_count(seconds)
         and seconds > 0
         and (quota is None or _is_count(quota))
-        and (partition_key is None or isinstance(partition_key, _ByteSequence))
+        and (partition_key is None or isinstance(partition_key, ByteSequence))
     ):
         key = None if partition_key is None else partition_key.text
         return _Policy(name, key, quota, seconds)
     return None
 
 
-def _status(member: _Item) -> _Status | None:
+def _status(member: Item) -> _Status | None:
     name = member.value
     remaining = member.parameters.get("r")
     reset_after = member.parameters.get("t")
@@ -166,7 +168,7 @@ def _status(member: _Item) -> _Status | None:
         isinstance(name, str)
         and _is_count(remaining)
         and (reset_after is None or _is_delay(reset_after))
-        and (partition_key is None or isinstance(partition_key, _ByteSequence))
+        and (partition_key is None or isinstance(partition_key, ByteSequence))
     ):
         key = None if partition_key is None else partition_key.text
         delay = None if reset_after is None else float(reset_after)
@@ -244,7 +246,7 @@ def _trio_state(lines: dict[str, list[str]], prefix: str, now: datetime) -> Wind
 
 
 def _trio_limit(value: str) -> tuple[int, int | None] | None:
-    members = _list_members(value)
+    members = list_members(value)
     if members and _is_count(quota := members[0].value):
         seconds = members[0].parameters.get("w")
         return quota, seconds if _is_count(seconds) and seconds > 0 else None
@@ -296,224 +298,3 @@ def _state_order(state: WindowState) -> tuple[float, float]:
     remaining = math.inf if state.remaining is None else state.remaining
     quota = math.inf if state.quota is None else state.quota
     return remaining, quota
-
-
-# --- Structured-field lists (RFC 9651), read member by member -------------------------
-
-
-@attrs.frozen
-class _ByteSequence:
-    """The text between a byte sequence's colons, as sent (not base64-decoded)."""
-
-    text: str
-
-
-# Strings and tokens are both str: a policy may be named by either.
-_BareItem = int | float | str | bool | _ByteSequence
-
-
-@attrs.frozen
-class _Item:
-    value: _BareItem
-    parameters: dict[str, _BareItem]
-
-
-class _Malformed(Exception):
-    """A member that does not parse; the reader skips to the next one."""
-
-
-_DIGITS = frozenset("0123456789")
-_KEY_START = frozenset("abcdefghijklmnopqrstuvwxyz*")
-_KEY_REST = _KEY_START | _DIGITS | frozenset("_-.")
-_TOKEN_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz*")
-_TOKEN_REST = _TOKEN_START | _DIGITS | frozenset("!#$%&'+-.^_`|~:/")
-_OWS = " \t"
-
-
-def _list_members(line: str) -> list[_Item]:
-    """The items of one header line read as a list; members that do not parse are left out.
-
-    Inner lists are valid members but carry no window, so they are left out too.
-    """
-    reader = _Reader(line)
-    items: list[_Item] = []
-    reader.skip(_OWS)
-    while not reader.done():
-        start = reader.position
-        try:
-            item = reader.member()
-            reader.skip(_OWS)
-            if not reader.done():
-                reader.expect(",")
-                reader.skip(_OWS)
-        except _Malformed:
-            reader.position = start
-            reader.skip_member()
-            continue
-        if item is not None:
-            items.append(item)
-    return items
-
-
-class _Reader:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.position = 0
-
-    def done(self) -> bool:
-        return self.position >= len(self.text)
-
-    def peek(self) -> str:
-        return self.text[self.position] if self.position < len(self.text) else ""
-
-    def take(self) -> str:
-        character = self.peek()
-        self.position += 1
-        return character
-
-    def skip(self, characters: str) -> None:
-        while not self.done() and self.text[self.position] in characters:
-            self.position += 1
-
-    def expect(self, character: str) -> None:
-        if self.take() != character:
-            raise _Malformed
-
-    def skip_member(self) -> None:
-        """Move past the next comma outside strings and byte sequences (or to the end)."""
-        while not self.done():
-            character = self.take()
-            if character == ",":
-                self.skip(_OWS)
-                return
-            if character == '"':
-                self.skip_string()
-            elif character == ":":
-                self.skip_until(":")
-
-    def skip_string(self) -> None:
-        while not self.done():
-            character = self.take()
-            if character == "\\":
-                self.take()
-            elif character == '"':
-                return
-
-    def skip_until(self, end: str) -> None:
-        found = self.text.find(end, self.position)
-        self.position = len(self.text) if found < 0 else found + 1
-
-    def member(self) -> _Item | None:
-        if self.peek() == "(":
-            self.inner_list()
-            return None
-        value = self.bare_item()
-        return _Item(value, self.parameters())
-
-    def inner_list(self) -> None:
-        self.expect("(")
-        while True:
-            self.skip(" ")
-            if self.peek() == ")":
-                self.take()
-                self.parameters()
-                return
-            self.bare_item()
-            self.parameters()
-            if self.peek() not in (" ", ")"):
-                raise _Malformed
-
-    def parameters(self) -> dict[str, _BareItem]:
-        parameters: dict[str, _BareItem] = {}
-        while self.peek() == ";":
-            self.take()
-            self.skip(" ")
-            key = self.key()
-            value: _BareItem = True
-            if self.peek() == "=":
-                self.take()
-                value = self.bare_item()
-            parameters[key] = value
-        return parameters
-
-    def key(self) -> str:
-        if self.peek() not in _KEY_START:  # "" at the end is in no set
-            raise _Malformed
-        start = self.position
-        while not self.done() and self.text[self.position] in _KEY_REST:
-            self.position += 1
-        return self.text[start : self.position]
-
-    def bare_item(self) -> _BareItem:
-        character = self.peek()
-        if character == "-" or character in _DIGITS:
-            return self.number()
-        if character == '"':
-            return self.string()
-        if character == ":":
-            return self.byte_sequence()
-        if character == "?":
-            return self.boolean()
-        if character in _TOKEN_START:
-            return self.token()
-        raise _Malformed
-
-    def number(self) -> int | float:
-        start = self.position
-        negative = self.peek() == "-"
-        if negative:
-            self.take()
-        digits_start = self.position
-        while self.peek() in _DIGITS:
-            self.take()
-        whole = self.text[digits_start : self.position]
-        if not whole or len(whole) > 15:
-            raise _Malformed
-        if self.peek() != ".":
-            return int(self.text[start : self.position])
-        self.take()
-        fraction_start = self.position
-        while self.peek() in _DIGITS:
-            self.take()
-        fraction = self.text[fraction_start : self.position]
-        if len(whole) > 12 or not 1 <= len(fraction) <= 3:
-            raise _Malformed
-        return float(self.text[start : self.position])
-
-    def string(self) -> str:
-        self.expect('"')
-        characters: list[str] = []
-        while True:
-            character = self.take()
-            if character == '"':
-                return "".join(characters)
-            if character == "\\":
-                character = self.take()
-                if character not in ('"', "\\"):
-                    raise _Malformed
-            elif not character or not " " <= character <= "~":
-                raise _Malformed
-            characters.append(character)
-
-    def byte_sequence(self) -> _ByteSequence:
-        self.expect(":")
-        end = self.text.find(":", self.position)
-        if end < 0:
-            raise _Malformed
-        contents = self.text[self.position : end]
-        self.position = end + 1
-        return _ByteSequence(contents)
-
-    def boolean(self) -> bool:
-        self.expect("?")
-        character = self.take()
-        if character not in ("0", "1"):
-            raise _Malformed
-        return character == "1"
-
-    def token(self) -> str:
-        start = self.position
-        self.take()
-        while not self.done() and self.text[self.position] in _TOKEN_REST:
-            self.position += 1
-        return self.text[start : self.position]
