@@ -293,11 +293,12 @@ class Transport:
                     if verdict.after is None
                     else verdict.after
                 )
-                pausing = verdict.pause_everyone and self.limiter is not None
-                if pausing:
+                limiter = self.limiter if verdict.pause_everyone else None
+                pausing = limiter is not None
+                if limiter is not None:
                     # Every caller sharing the limiter waits out the refusal, this
                     # one too, whether it retries or gives up here.
-                    await self.limiter.penalize(wait)  # type: ignore[union-attr]
+                    await limiter.penalize(wait)
                 if retry >= self.max_retries or wait > self.max_retry_wait:
                     raise error from None
                 logger.warning(
