@@ -47,6 +47,7 @@ asyncio) and, under its thread lock, loops running at once in several threads.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import math
@@ -152,37 +153,49 @@ class _Waiter:
     loop: Loop
     ticket: int
 
+    def ring(self) -> None:
+        """Set the waiter's event as it is now: it may have been replaced since the ring began."""
+        self.event.set()
+
     def wake(self) -> bool:
-        """Set the event in the waiter's own loop; ``False`` if that loop has ended."""
+        """Ring the waiter in its own loop; ``False`` if that loop has ended."""
         if current_loop() is self.loop:
-            self.event.set()
+            self.ring()
             return True
-        return call_soon_in(self.loop, self.event.set)
+        return call_soon_in(self.loop, self.ring)
 
     def is_alive(self) -> bool:
         """Whether the waiter's loop is running, so the waiter can still take its turn."""
         return current_loop() is self.loop or loop_is_running(self.loop)
 
+    async def wait_at_most(self, seconds: float) -> None:
+        """Wait until rung, or until ``seconds`` have passed, whichever comes first.
 
-async def _wait_at_most(event: anyio.Event, seconds: float) -> None:
-    """Wait until ``event`` is set or ``seconds`` have passed, whichever comes first.
-
-    ``anyio.move_on_after`` by hand: a waiter's coroutine may be closed by the
-    garbage collector after its loop is gone, and a cancel scope cannot be
-    exited then (there is no task to exit it in), so on ``GeneratorExit`` the
-    scope is left as it is, with the loop that owned it.
-    """
-    scope = anyio.CancelScope(deadline=anyio.current_time() + seconds)
-    scope.__enter__()
-    try:
-        await event.wait()
-    except GeneratorExit:
-        raise
-    except BaseException as exc:
-        if not scope.__exit__(type(exc), exc, exc.__traceback__):
+        On asyncio a timer of the loop's own rings the waiter: a cancel scope
+        with a deadline would do, but before Python 3.11 anyio cannot tell a
+        native cancellation (``task.cancel()``, a cancelled ``gather``) that
+        lands as the deadline passes from its own, and swallows it. On trio a
+        cancel scope is exact. Either way, a coroutine closed by the garbage
+        collector after its loop is gone leaves the timer or scope as it is.
+        """
+        if isinstance(self.loop, asyncio.AbstractEventLoop):
+            timer = self.loop.call_later(seconds, self.ring)
+            try:
+                await self.event.wait()
+            finally:
+                timer.cancel()
+            return
+        scope = anyio.CancelScope(deadline=anyio.current_time() + seconds)
+        scope.__enter__()
+        try:
+            await self.event.wait()
+        except GeneratorExit:
             raise
-    else:
-        scope.__exit__(None, None, None)
+        except BaseException as exc:
+            if not scope.__exit__(type(exc), exc, exc.__traceback__):
+                raise
+        else:
+            scope.__exit__(None, None, None)
 
 
 class InProcessRateLimiter:
@@ -288,8 +301,8 @@ class InProcessRateLimiter:
                         granted = True
                         self._leave(waiter)
                         return now
-                    if head is not waiter and waiter.event.is_set():  # pragma: no cover
-                        waiter.event = anyio.Event()  # only a head is woken; never stale
+                    if head is not waiter and waiter.event.is_set():
+                        waiter.event = anyio.Event()  # rung by its own timer: wait again
                     # A waiter behind the head expects its turn by the head's slot
                     # plus one interval per waiter ahead; one more interval is grace.
                     ahead = waiter.ticket - head.ticket
@@ -298,12 +311,12 @@ class InProcessRateLimiter:
                     slept_until = slot
                     await clock.sleep_until(slot)
                     continue
-                # Woken by the previous head as it leaves; the watchdog fires only
-                # if the head never does, because its loop stopped under it.
-                await _wait_at_most(waiter.event, watchdog)
-                if not waiter.event.is_set():
-                    with self._lock:
-                        self._drop_dead_head()
+                # Rung by the previous head as it leaves, or by the watchdog if the
+                # head never does because its loop stopped under it: either way,
+                # look at the head again.
+                await waiter.wait_at_most(watchdog)
+                with self._lock:
+                    self._drop_dead_head()
         except GeneratorExit:
             closing = True
             raise
