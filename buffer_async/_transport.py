@@ -265,10 +265,6 @@ class Transport:
         """``"GET /updates/123.json"``: how errors and logs name a call."""
         return f"{request.method} {request.path}"
 
-    def redact(self, text: str) -> str:
-        """``text`` with any form of the access token replaced by ``[REDACTED]``."""
-        return self._auth.redact(text)
-
     async def send(self, request: Request) -> Any:
         """Send ``request`` with retries; return the decoded JSON body.
 
