@@ -3,7 +3,12 @@
 Everything public is importable from here; the modules behind it are private.
 The shared core (errors, rate limiting, retries) is named here; Buffer's REST
 API v1 lives in ``buffer_async.v1``, whose names are repeated here too.
+
+The SDK logs to the ``buffer_async`` logger, which has a ``NullHandler``: as
+for any library, nothing is printed unless the application configures logging.
 """
+
+import logging as _logging
 
 from ._errors import APIError as APIError
 from ._errors import AuthenticationError as AuthenticationError
@@ -12,10 +17,12 @@ from ._errors import BufferAPIError as BufferAPIError
 from ._errors import NotFoundError as NotFoundError
 from ._errors import PermissionDeniedError as PermissionDeniedError
 from ._errors import RateLimitError as RateLimitError
+from ._errors import RateLimitWaitTooLong as RateLimitWaitTooLong
 from ._errors import RequestTimeout as RequestTimeout
 from ._errors import ResponseDecodeError as ResponseDecodeError
 from ._errors import ServerError as ServerError
 from ._errors import TransportError as TransportError
+from ._errors import UpdatesNotCreatedError as UpdatesNotCreatedError
 from ._ratelimit import InProcessRateLimiter as InProcessRateLimiter
 from ._ratelimit import RateLimit as RateLimit
 from ._ratelimit import RateLimiter as RateLimiter
@@ -82,6 +89,7 @@ __all__ = [
     "ProfileStatistics",
     "RateLimit",
     "RateLimitError",
+    "RateLimitWaitTooLong",
     "RateLimiter",
     "RequestStats",
     "RequestTimeout",
@@ -98,9 +106,14 @@ __all__ = [
     "Update",
     "UpdateService",
     "UpdateStatus",
+    "UpdatesNotCreatedError",
     "User",
     "UserService",
     "__version__",
     "flat_record",
     "to_record",
 ]
+
+# A library adds only a NullHandler (the logging HOWTO's advice): without it,
+# Python's last-resort handler prints its warnings to stderr.
+_logging.getLogger("buffer_async").addHandler(_logging.NullHandler())

@@ -5,12 +5,14 @@ The tree::
     BufferAPIError                  base of everything the SDK raises on purpose
     ├── TransportError              the request or its response did not make it across
     │   └── RequestTimeout          connect, read, write or pool timeout
+    ├── RateLimitWaitTooLong        the rate limiter's wait is over ``max_wait``: not sent
     ├── ResponseDecodeError         an answer that is not what Buffer documents
     └── APIError                    Buffer answered with an error (any other status)
         ├── BadRequestError         400, and Buffer codes 1003, 1004, 1006, 10xx of the 400 row
         ├── AuthenticationError     401, and Buffer codes 1001 and 1002
         ├── PermissionDeniedError   403, and Buffer codes of the 403 row
         ├── NotFoundError           404, and Buffer codes 1010, 1020, 1050
+        │   └── UpdatesNotCreatedError  ``updates.create`` made no update for some profile ids
         ├── RateLimitError          429 (carries ``retry_after``)
         └── ServerError             5xx, and Buffer code 1000
 
@@ -27,10 +29,13 @@ yourself, or you may post twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import httpx
+
+    from .v1._models import CreatedUpdates
 
 __all__ = [
     "APIError",
@@ -40,10 +45,12 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RateLimitWaitTooLong",
     "RequestTimeout",
     "ResponseDecodeError",
     "ServerError",
     "TransportError",
+    "UpdatesNotCreatedError",
 ]
 
 _MAY_HAVE_BEEN_APPLIED = (
@@ -66,6 +73,27 @@ class TransportError(BufferAPIError):
 
 class RequestTimeout(TransportError):
     """A connect, read, write or connection-pool timeout."""
+
+
+class RateLimitWaitTooLong(BufferAPIError):
+    """The rate limiter would hold the request longer than ``max_wait``: it was not sent.
+
+    Raised before anything is sent, and without spending any of the budget:
+    the request gave up its place in the limiter's queue, so nothing was
+    applied (``may_have_been_applied`` is always false) and the callers
+    behind it moved up. Set ``max_wait`` on ``BufferClient`` (or
+    ``with_options``) to get this instead of a long wait.
+
+    Attributes:
+        retry_after: the wait the limiter foresaw, in seconds, or ``None``
+            when it could not say (a limiter of your own, bounded by a deadline).
+        max_wait: the bound the wait went over, in seconds.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None, max_wait: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.max_wait = max_wait
 
 
 class ResponseDecodeError(BufferAPIError):
@@ -166,3 +194,33 @@ class RateLimitError(APIError):
 
 class ServerError(APIError):
     """HTTP 5xx or Buffer code 1000: Buffer failed."""
+
+
+class UpdatesNotCreatedError(NotFoundError):
+    """``updates.create`` succeeded, but Buffer made no update for some of the profile ids.
+
+    Buffer ignores profile ids it does not know (or that the token may not
+    post to) and still answers success; the SDK raises this instead of
+    returning fewer updates than it was given profiles.
+
+    When no update at all was made, nothing was applied and
+    ``may_have_been_applied`` is false: fix the ids and send again. When some
+    were made, they are posted or queued, ``may_have_been_applied`` is true,
+    and ``created.updates`` holds them: send again only to ``profile_ids``,
+    or the others get the post twice.
+
+    Attributes:
+        profile_ids: the profile ids Buffer made no update for, in the order given.
+        created: Buffer's answer, with the updates it did make (maybe none).
+    """
+
+    def __init__(
+        self, message: str, *, profile_ids: Sequence[str], created: CreatedUpdates
+    ) -> None:
+        super().__init__(
+            message,
+            status_code=200,
+            may_have_been_applied=bool(created.updates),
+        )
+        self.profile_ids = tuple(profile_ids)
+        self.created = created

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from typing import Protocol, TypeAlias
 
-__all__ = ["Loop", "call_soon_in", "current_loop", "loop_is_running"]
+__all__ = ["Loop", "call_soon_in", "current_loop", "loop_has_ended", "loop_is_running"]
 
 
 class _TrioToken(Protocol):
@@ -66,6 +66,16 @@ def loop_is_running(loop: Loop) -> bool:
     if isinstance(loop, asyncio.AbstractEventLoop):
         return loop.is_running() and not loop.is_closed()
     return call_soon_in(loop, _do_nothing)
+
+
+def loop_has_ended(loop: Loop) -> bool:
+    """Whether ``loop`` can never run again: an asyncio loop closed, a trio run finished.
+
+    An asyncio loop that is only stopped has not ended: it may be run again.
+    """
+    if isinstance(loop, asyncio.AbstractEventLoop):
+        return loop.is_closed()
+    return not call_soon_in(loop, _do_nothing)
 
 
 def _do_nothing() -> None:

@@ -39,6 +39,13 @@ A 429 (``penalize``) moves ``tat`` so that the bucket is empty when the block
 ends: the next grant is at the block's end and steady spacing resumes, with no
 burst of tokens saved up during the block.
 
+``acquire(max_wait=...)`` bounds a caller's wait: a caller whose slot is
+further away than that (its place in the queue, at one interval each, after
+the head's slot) is refused at once with ``RateLimitWaitTooLong``; one whose
+slot moves later while it waits (a 429's ``penalize``) is refused as soon as
+the limiter sees it, never later than ``max_wait``. A refused caller leaves
+the queue as a cancelled one does: it consumes nothing.
+
 ``InProcessRateLimiter`` keeps plain-Python state only (no event, lock or
 cancel scope of any event loop outlives the ``acquire`` call that made it), so
 one limiter serves successive event loops (``asyncio.run`` twice, trio after
@@ -48,7 +55,9 @@ asyncio) and, under its thread lock, loops running at once in several threads.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
+import inspect
 import logging
 import math
 import threading
@@ -61,6 +70,7 @@ import anyio.lowlevel
 import attrs
 
 from ._clock import AnyioClock, Clock
+from ._errors import RateLimitWaitTooLong
 from ._eventloop import Loop, call_soon_in, current_loop, loop_is_running
 
 logger = logging.getLogger("buffer_async")
@@ -74,6 +84,8 @@ __all__ = [
     "InProcessRateLimiter",
     "RateLimit",
     "RateLimiter",
+    "acquire_within",
+    "checked_max_wait",
     "shared_limiter",
 ]
 
@@ -129,7 +141,14 @@ class RateLimit:
 
 @runtime_checkable
 class RateLimiter(Protocol):
-    """What the transport needs from a rate limiter (in-process, Redis, ...)."""
+    """What the transport needs from a rate limiter (in-process, Redis, ...).
+
+    A limiter may also take ``acquire(*, max_wait=...)`` and raise
+    ``RateLimitWaitTooLong`` rather than wait longer, as
+    ``InProcessRateLimiter`` does; a client with ``max_wait`` set then passes
+    it. Without that keyword, the client bounds ``acquire()`` with a deadline
+    instead, so ``acquire`` must consume nothing when cancelled.
+    """
 
     async def acquire(self) -> None:
         """Wait until one more request may be sent."""
@@ -249,41 +268,70 @@ class InProcessRateLimiter:
         """How many ``acquire`` calls have returned."""
         return self._granted
 
-    async def acquire(self) -> None:
+    async def acquire(self, *, max_wait: float | None = None) -> None:
         """Wait for this caller's turn and slot, then return.
 
+        Args:
+            max_wait: the longest this caller will wait, in seconds; ``None``
+                waits as long as it takes.
+
         Raises:
+            RateLimitWaitTooLong: the slot is (or became) further away than
+                ``max_wait``; the caller consumed nothing.
             anyio.get_cancelled_exc_class(): cancelled while waiting; the caller
                 consumed nothing and its place passes to the next caller.
         """
         await anyio.lowlevel.checkpoint_if_cancelled()
+        limit = checked_max_wait(max_wait)
         clock = self._clock
         loop = current_loop()
         assert loop is not None  # an awaited coroutine runs in a loop
         queued_at: float | None = None
+        deadline = math.inf
         while True:
             with self._lock:
                 self._drop_dead_head()
                 now = clock.now()
-                if not self._queue and now >= self._next_slot():
+                slot = self._next_slot()
+                if not self._queue and now >= slot:
                     self._grant(now)
                     if queued_at is not None:
                         self._log_wait(now - queued_at)
                     return
+                if queued_at is None:
+                    # Its turn comes one interval after each caller already queued.
+                    expected = max(slot, now) + len(self._queue) * self._interval - now
+                    if limit is not None and expected > limit + _ROUNDING:
+                        raise self._too_long(expected, limit)
+                    queued_at = now
+                    deadline = now + (math.inf if limit is None else limit)
                 self._tickets += 1
                 waiter = _Waiter(anyio.Event(), loop, self._tickets)
                 self._queue[waiter] = None
-                if queued_at is None:
-                    queued_at = now
-            waited = await self._wait_in_line(waiter)
+            waited = await self._wait_in_line(waiter, deadline, limit)
             if waited is not None:
                 self._log_wait(waited - queued_at)
                 return
             # Dropped from the queue while its loop was not running (a loop
             # stopped and later run again): it queues again, at the back.
 
-    async def _wait_in_line(self, waiter: _Waiter) -> float | None:
-        """Wait until ``waiter`` is granted (the time it was), or ``None`` if it was dropped."""
+    def _too_long(self, expected: float, limit: float) -> RateLimitWaitTooLong:
+        return RateLimitWaitTooLong(
+            f"the rate limiter's next slot is {expected:.3f}s away, more than "
+            f"max_wait={limit:g}s ({self._rate_limit!r}); nothing was sent and "
+            "no budget was spent",
+            retry_after=expected,
+            max_wait=limit,
+        )
+
+    async def _wait_in_line(
+        self, waiter: _Waiter, deadline: float, limit: float | None
+    ) -> float | None:
+        """Wait until ``waiter`` is granted (the time it was), or ``None`` if it was dropped.
+
+        Raises:
+            RateLimitWaitTooLong: its turn cannot come by ``deadline``.
+        """
         clock = self._clock
         granted = closing = False
         slept_until: float | None = None
@@ -301,20 +349,28 @@ class InProcessRateLimiter:
                         granted = True
                         self._leave(waiter)
                         return now
+                    # No sooner than the head's slot, and an interval later behind the head.
+                    earliest = max(slot, now) + (0.0 if head is waiter else self._interval)
+                    late = earliest > deadline + _ROUNDING or (
+                        head is not waiter and now >= deadline
+                    )
                     if head is not waiter and waiter.event.is_set():
                         waiter.event = anyio.Event()  # rung by its own timer: wait again
                     # A waiter behind the head expects its turn by the head's slot
                     # plus one interval per waiter ahead; one more interval is grace.
                     ahead = waiter.ticket - head.ticket
                     watchdog = max(0.0, slot - now) + (ahead + 1) * self._interval
+                if late:
+                    assert limit is not None  # an infinite deadline is never passed
+                    raise self._too_long(max(0.0, earliest - now), limit)  # leaves the queue
                 if head is waiter:
                     slept_until = slot
                     await clock.sleep_until(slot)
                     continue
                 # Rung by the previous head as it leaves, or by the watchdog if the
-                # head never does because its loop stopped under it: either way,
-                # look at the head again.
-                await waiter.wait_at_most(watchdog)
+                # head never does because its loop stopped under it, or at the
+                # deadline: either way, look at the head again.
+                await waiter.wait_at_most(min(watchdog, max(0.0, deadline - now)))
                 with self._lock:
                     self._drop_dead_head()
         except GeneratorExit:
@@ -397,6 +453,56 @@ class InProcessRateLimiter:
         """
         with self._lock:
             return not self._queue and now >= self._tat
+
+
+def checked_max_wait(max_wait: object) -> float | None:
+    """``max_wait`` as given: ``None`` or a number of seconds >= 0 (``inf`` is no bound).
+
+    Raises:
+        TypeError: not a number.
+        ValueError: negative or ``nan``.
+    """
+    if max_wait is None:
+        return None
+    if isinstance(max_wait, bool) or not isinstance(max_wait, int | float):
+        raise TypeError(f"max_wait must be a number of seconds or None, got {max_wait!r}")
+    if not max_wait >= 0:
+        raise ValueError(f"max_wait must be >= 0 seconds, got {max_wait!r}")
+    return float(max_wait)
+
+
+@functools.cache
+def _takes_max_wait(limiter_type: type[RateLimiter]) -> bool:
+    """Whether ``acquire`` of ``limiter_type`` takes a ``max_wait`` keyword (asked once a type)."""
+    try:
+        parameters = inspect.signature(limiter_type.acquire).parameters
+    except (AttributeError, TypeError, ValueError):  # no signature to read
+        return False
+    return "max_wait" in parameters
+
+
+async def acquire_within(limiter: RateLimiter, max_wait: float) -> None:
+    """``limiter.acquire()``, waiting at most ``max_wait`` seconds.
+
+    A limiter whose ``acquire`` takes ``max_wait`` refuses by itself, at once
+    when it can tell; any other is cancelled at the deadline, which a
+    ``RateLimiter`` must survive without consuming anything.
+
+    Raises:
+        RateLimitWaitTooLong: no slot within ``max_wait``.
+    """
+    if _takes_max_wait(type(limiter)):
+        await limiter.acquire(max_wait=max_wait)  # type: ignore[call-arg]
+        return
+    with anyio.move_on_after(max_wait) as scope:
+        await limiter.acquire()
+    if scope.cancelled_caught:
+        raise RateLimitWaitTooLong(
+            f"the rate limiter gave no slot within max_wait={max_wait:g}s; "
+            "nothing was sent and no budget was spent",
+            retry_after=None,
+            max_wait=max_wait,
+        )
 
 
 _registry: dict[tuple[str, RateLimit], InProcessRateLimiter] = {}

@@ -19,10 +19,22 @@ Buffer has no idempotency keys, so a POST that may have reached the server is
 never sent again: a blind retry can post twice. Every attempt, retries
 included, first passes the rate limiter; a 429 penalizes the limiter, so every
 caller sharing it waits out ``Retry-After``, not just the one refused.
+
+The wait in the limiter is bounded by ``max_wait`` (``RateLimitWaitTooLong``,
+nothing sent), not by ``timeout``, which bounds each attempt's network
+operations as httpx does.
+
+Logging (logger ``buffer_async``, silent unless the application configures
+logging): a request's first retry is a WARNING, naming the failure, its
+later retries are INFO, and so is its success after retries; a limiter's
+wait and every answer are DEBUG. A failure that is raised is not logged: the
+exception says it.
 """
 
 from __future__ import annotations
 
+import copy
+import enum
 import ipaddress
 import logging
 import platform
@@ -31,7 +43,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from functools import partial
-from typing import Any, NoReturn, Protocol
+from typing import Any, NoReturn, Protocol, TypeVar
 
 import anyio
 import attrs
@@ -40,19 +52,20 @@ import httpx
 from ._auth import BearerAuth, redacted_headers
 from ._body import ACCEPT_ENCODING, ResponseTooLarge, read_body
 from ._cancellation import shielded_from_native_cancellation
+from ._connections import Connections
 from ._errors import (
     BufferAPIError,
+    RateLimitWaitTooLong,
     RequestTimeout,
     ResponseDecodeError,
     TransportError,
 )
-from ._eventloop import Loop, current_loop
 from ._policy import Decipher, ErrorAnswer, Outcome, Verdict, classify, outcome_of
-from ._ratelimit import RateLimiter
+from ._ratelimit import RateLimiter, acquire_within, checked_max_wait
 from ._retry import Backoff
 from ._version import __version__
 
-__all__ = ["Request", "RequestStats", "Transport", "checked_base_url"]
+__all__ = ["UNSET", "Request", "RequestStats", "Transport", "Unset", "checked_base_url"]
 
 logger = logging.getLogger("buffer_async")
 
@@ -62,6 +75,24 @@ USER_AGENT = (
 )
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+
+T = TypeVar("T")
+
+
+class Unset(enum.Enum):
+    """The type of ``UNSET``: an option left as it is, where ``None`` means something."""
+
+    UNSET = "UNSET"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = Unset.UNSET
+
+
+def _given(value: T | Unset, current: T) -> T:
+    return current if value is UNSET else value
 
 
 def _is_loopback_address(host: str) -> bool:
@@ -199,6 +230,8 @@ class Transport:
             only measures a pool that is really stuck.
         max_response_bytes: the largest body read (after decompression);
             a larger one raises ``ResponseDecodeError``.
+        max_wait: the longest a request waits in the rate limiter, in seconds,
+            before it raises ``RateLimitWaitTooLong`` unsent; ``None``: no bound.
         sleep: awaited between retries (injectable for tests).
         uniform: draws the jitter (injectable for tests).
         now: the current UTC time, for HTTP-date ``Retry-After`` values.
@@ -218,6 +251,7 @@ class Transport:
         max_retry_wait: float = 120.0,
         max_connections: int = 20,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_wait: float | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         uniform: Callable[[float, float], float] = random.uniform,
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
@@ -231,24 +265,15 @@ class Transport:
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self.backoff = backoff or Backoff()
         self.max_retry_wait = max_retry_wait
+        self.max_wait = checked_max_wait(max_wait)
         self.stats = RequestStats()
         self._auth = BearerAuth(access_token)
         self._decipher = decipher
-        self._owns_http_client = http_client is None
-        self._http = http_client or httpx.AsyncClient(
-            timeout=self.timeout,
-            # Sixty requests a minute need few connections; a burst of callers
-            # waits in the limiter, not in a pool of hundreds of sockets.
-            limits=httpx.Limits(
-                max_connections=max_connections,
-                # The gate below keeps at most max_connections in flight, so every
-                # connection may stay open for the next request instead of churning.
-                max_keepalive_connections=max_connections,
-            ),
+        # Shared with every transport derived from this one (``derive``); only this one closes it.
+        self._connections = Connections(
+            http_client=http_client, timeout=self.timeout, max_connections=self.max_connections
         )
-        # The gate belongs to one event loop; a transport used from another
-        # loop later (asyncio.run twice, trio after asyncio) makes a new one.
-        self._gate: tuple[Loop, anyio.CapacityLimiter] | None = None
+        self._derived = False
         self._sleep = sleep
         self._uniform = uniform
         self._now = now
@@ -256,10 +281,47 @@ class Transport:
     def __repr__(self) -> str:
         return f"<Transport {self.base_url} max_retries={self.max_retries}>"
 
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The HTTP client requests go through (in the current event loop, once one used it)."""
+        return self._connections.http
+
+    def derive(
+        self,
+        *,
+        timeout: float | httpx.Timeout | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        max_wait: float | Unset | None = UNSET,
+        backoff: Backoff | Unset = UNSET,
+    ) -> Transport:
+        """A transport with other options, sharing this one's connections and limiter.
+
+        It counts its own ``stats``. Closing it closes nothing; closing this
+        one closes the connections both use.
+        """
+        derived = copy.copy(self)
+        derived._derived = True
+        derived.stats = RequestStats()
+        derived.max_retries = _checked_count(
+            _given(max_retries, self.max_retries), "max_retries", low=0
+        )
+        if not isinstance(timeout, Unset):
+            derived.timeout = (
+                timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+            )
+        derived.max_wait = checked_max_wait(_given(max_wait, self.max_wait))
+        derived.backoff = _given(backoff, self.backoff)
+        if not isinstance(derived.backoff, Backoff):
+            raise TypeError(f"backoff must be a Backoff, got {type(derived.backoff).__name__}")
+        return derived
+
     async def aclose(self) -> None:
-        """Close the HTTP client if this transport created it."""
-        if self._owns_http_client:
-            await self._http.aclose()
+        """Close the HTTP connections this transport made (not a caller-owned client).
+
+        A transport made by ``derive`` closes nothing: the one it was derived from does.
+        """
+        if not self._derived:
+            await self._connections.aclose()
 
     def describe(self, request: Request) -> str:
         """``"GET /updates/123.json"``: how errors and logs name a call."""
@@ -276,11 +338,10 @@ class Transport:
         """
         retry = 0
         while True:
-            if self.limiter is not None:
-                await self.limiter.acquire()
+            await self._acquire(request)
             self.stats.requests += 1
             try:
-                return await self._attempt(request)
+                answer = await self._attempt(request)
             except _Retryable as failure:
                 error, verdict = failure.error, failure.verdict
                 self.stats.rate_limited += verdict.pause_everyone
@@ -297,7 +358,9 @@ class Transport:
                     await limiter.penalize(wait)
                 if retry >= self.max_retries or wait > self.max_retry_wait:
                     raise error from None
-                logger.warning(
+                # The first retry of a request warns; later ones would repeat it.
+                logger.log(
+                    logging.WARNING if retry == 0 else logging.INFO,
                     "%s failed (%s); retry %d of %d in %.2fs%s",
                     self.describe(request),
                     self._auth.redact(str(error)),
@@ -309,9 +372,31 @@ class Transport:
                 self.stats.retries += 1
                 if not pausing:
                     await self._sleep(wait)
+            else:
+                if retry:
+                    logger.info("%s succeeded after %d retries", self.describe(request), retry)
+                return answer
             retry += 1
 
+    async def _acquire(self, request: Request) -> None:
+        """Pass the rate limiter, waiting at most ``max_wait``."""
+        limiter = self.limiter
+        if limiter is None:
+            return
+        if self.max_wait is None:
+            await limiter.acquire()
+            return
+        try:
+            await acquire_within(limiter, self.max_wait)
+        except RateLimitWaitTooLong as exc:
+            raise RateLimitWaitTooLong(
+                f"{self.describe(request)} not sent: {exc.message}",
+                retry_after=exc.retry_after,
+                max_wait=exc.max_wait,
+            ) from None
+
     async def _attempt(self, request: Request) -> Any:  # noqa: RET503 - _fail never returns
+        gate = await self._connections.gate()
         http_request = self._http.build_request(
             request.method,
             self.base_url + request.path,
@@ -321,7 +406,6 @@ class Transport:
             timeout=self.timeout,
         )
         started = time.perf_counter()
-        gate = self._connection_gate()
         try:
             gate.acquire_nowait()  # the usual case: no wait, and no event-loop turn for it
         except anyio.WouldBlock:
@@ -347,6 +431,11 @@ class Transport:
                 f"{exc.size:,} read or announced): not read further"
             )
             self._fail(request, Outcome.OVERSIZED, partial(ResponseDecodeError, message))
+        except RuntimeError as exc:
+            crossing = self._connections.reused_in_another_loop(exc)
+            if crossing is None:
+                raise
+            raise crossing from None
         finally:
             gate.release()
         logger.debug(
@@ -383,19 +472,6 @@ class Transport:
         if verdict.retry:
             raise _Retryable(raised, verdict) from None
         raise raised from None
-
-    def _connection_gate(self) -> anyio.CapacityLimiter:
-        """At most ``max_connections`` requests past this point, the rest queued in order.
-
-        A request waiting here waits behind this client's own requests, which
-        is not a failure; the pool's own timeout then applies only to a pool
-        that is really stuck.
-        """
-        loop = current_loop()
-        if self._gate is None or self._gate[0] is not loop:
-            assert loop is not None  # called from a coroutine that is running
-            self._gate = (loop, anyio.CapacityLimiter(self.max_connections))
-        return self._gate[1]
 
     async def _receive(self, http_request: httpx.Request) -> tuple[httpx.Response, bytes]:
         """Send, then read the body (decompressed, at most ``max_response_bytes``, scrubbed)."""

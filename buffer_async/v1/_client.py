@@ -1,4 +1,9 @@
-"""``BufferClient``: the object users hold, with one attribute per resource."""
+"""``BufferClient``: the object users hold, with one attribute per resource.
+
+``with_options`` makes a client with other per-request options (``timeout``,
+``max_retries``, ``max_wait``, ``backoff``) over the same connections and rate
+limiter, as openai-python's and stripe's clients do.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import httpx
 from .._auth import checked_token
 from .._ratelimit import RateLimit, RateLimiter, shared_limiter
 from .._retry import Backoff
-from .._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestStats, Transport
+from .._transport import DEFAULT_MAX_RESPONSE_BYTES, UNSET, RequestStats, Transport, Unset
 from ._responses import decipher
 from ._services.info import InfoService
 from ._services.links import LinkService
@@ -80,6 +85,16 @@ class BufferClient:
             it at most that client's pool size.
         max_response_bytes: the largest answer read, after decompression
             (32 MiB by default); a larger one raises ``ResponseDecodeError``.
+        max_wait: the longest a request waits for the rate limiter, in
+            seconds; a longer wait raises ``RateLimitWaitTooLong`` at once,
+            with nothing sent and no budget spent. ``None`` (the default)
+            waits as long as the budget requires. ``timeout`` does not cover
+            this wait: it bounds each attempt's network operations.
+
+    A client may be used in one event loop after another (``asyncio.run``
+    twice, as scripts and notebooks do): the connection pool it makes belongs
+    to one loop, closes when that loop ends, and is made again by the next; the
+    rate-limit budget carries over. A caller's ``http_client`` is not remade.
 
     Attributes:
         user: the account (``client.user.get()``).
@@ -103,9 +118,10 @@ class BufferClient:
         backoff: Backoff | None = None,
         max_connections: int = 20,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_wait: float | None = None,
     ) -> None:
         token = _resolve_token(access_token)
-        self._transport = Transport(
+        transport = Transport(
             access_token=token,
             decipher=decipher,
             base_url=base_url,
@@ -116,7 +132,12 @@ class BufferClient:
             backoff=backoff,
             max_connections=max_connections,
             max_response_bytes=max_response_bytes,
+            max_wait=max_wait,
         )
+        self._attach(transport, max_text_length=max_text_length)
+
+    def _attach(self, transport: Transport, *, max_text_length: int) -> None:
+        self._transport = transport
         self.user = UserService(self._transport)
         self.profiles = ProfileService(self._transport)
         self.schedules = ScheduleService(self._transport)
@@ -142,8 +163,64 @@ class BufferClient:
         """Counters of requests sent, retries and 429s met, since the client was made."""
         return self._transport.stats
 
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """The timeout of every request's network operations."""
+        return self._transport.timeout
+
+    @property
+    def max_retries(self) -> int:
+        """Retries after a request's first attempt."""
+        return self._transport.max_retries
+
+    @property
+    def max_wait(self) -> float | None:
+        """The longest a request waits for the rate limiter, or ``None`` for no bound."""
+        return self._transport.max_wait
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        max_wait: float | Unset | None = UNSET,
+        backoff: Backoff | Unset = UNSET,
+    ) -> BufferClient:
+        """A client with other per-request options, sharing this one's connections and budget.
+
+        ::
+
+            patient = client.with_options(timeout=120.0, max_retries=5)
+            await patient.updates.get(update_id)
+            await client.with_options(max_wait=2.0).user.get()
+
+        The new client sends through the same connection pool and the same
+        rate limiter (so the token's budget stays one), and counts its own
+        ``stats``. Options left out stay as they are here. It is cheap to make
+        per call, and needs no closing: closing it closes nothing, while closing
+        this client closes the connections both use, after which neither can
+        send.
+
+        Args:
+            timeout: as for ``BufferClient``.
+            max_retries: as for ``BufferClient``.
+            max_wait: as for ``BufferClient``; ``None`` removes the bound.
+            backoff: as for ``BufferClient``.
+        """
+        derived = BufferClient.__new__(BufferClient)
+        derived._attach(
+            self._transport.derive(
+                timeout=timeout, max_retries=max_retries, max_wait=max_wait, backoff=backoff
+            ),
+            max_text_length=self.updates.max_text_length,
+        )
+        return derived
+
     async def aclose(self) -> None:
-        """Close the HTTP connections this client opened (not a caller-owned ``http_client``)."""
+        """Close the HTTP connections this client opened (not a caller-owned ``http_client``).
+
+        A client made by ``with_options`` closes nothing: the client it came from does.
+        """
         await self._transport.aclose()
 
     async def __aenter__(self) -> BufferClient:

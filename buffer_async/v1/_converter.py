@@ -311,7 +311,8 @@ def _model_hook(cls: type[T], converter: cattrs.Converter) -> Callable[[Any, typ
             "_id" in value and value["_id"] != value.get("id", _MISSING)
         ):
             # Some key names no field, an ``_id`` that repeats ``id`` aside.
-            unknown = {key: value[key] for key in value.keys() - known}
+            # In Buffer's order, so that ``extra`` reads (and prints) as sent.
+            unknown = {key: item for key, item in value.items() if key not in known}
             if drops_id and "_id" in unknown and unknown["_id"] == value.get("id", _MISSING):
                 del unknown["_id"]
             value = {**value, _EXTRA_KEY: unknown}

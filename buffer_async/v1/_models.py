@@ -7,18 +7,26 @@ sparse answer still decodes. Unix timestamps are timezone-aware UTC
 Buffer sends that a model does not name are kept in ``extra``, a read-only
 mapping, so a field Buffer adds tomorrow is readable today.
 
+At a prompt: enums print as the value Buffer sends (``print(Service.TWITTER)``
+shows ``twitter``), and a model's repr shows each value as what it is
+(``datetime.datetime(...)``, ``Service.TWITTER``, ``extra`` as a mapping), with
+long text and long collections cut short.
+
 The wire rules (timestamps, tolerant enums, ``extra``) live in ``_converter``.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
+
+from .._enums import WireEnum
 
 __all__ = [
     "Configuration",
@@ -48,6 +56,10 @@ T = TypeVar("T")
 
 EMPTY_EXTRA: Mapping[str, Any] = MappingProxyType({})
 _REPR_TEXT_LIMIT = 60
+_REPR_COLLECTION_LIMIT = 100
+# Keys of ``extra`` whose values are never shown: Buffer sends no secret
+# today, but ``extra`` holds whatever it sends tomorrow.
+_SECRET_KEY = re.compile(r"token|secret|passw|credential|api_?key", re.IGNORECASE)
 
 
 def _extra_field() -> Any:
@@ -55,21 +67,55 @@ def _extra_field() -> Any:
     return attrs.field(default=EMPTY_EXTRA, hash=False)
 
 
-def _short(value: object) -> str:
+def _shown(value: object) -> str:
+    """How a value reads in a model's repr: its own type, long text and collections cut short."""
+    if isinstance(value, enum.Enum):  # Service.TWITTER: known to the SDK, unlike a plain str
+        return f"{type(value).__name__}.{value.name}"
     if isinstance(value, str) and len(value) > _REPR_TEXT_LIMIT:
         return repr(value[: _REPR_TEXT_LIMIT - 1] + "…")
-    if isinstance(value, datetime):
-        return f"'{value.isoformat()}'"
-    if isinstance(value, enum.Enum):
-        return repr(value.value)
+    if isinstance(value, Mapping):
+        items = (
+            f"{key!r}: {'…' if _SECRET_KEY.search(str(key)) else _shown(item)}"
+            for key, item in value.items()
+        )
+        return "{" + _joined(items, len(value)) + "}"
+    if isinstance(value, tuple | list):
+        shown = _joined((_shown(item) for item in value), len(value))
+        if isinstance(value, list):
+            return f"[{shown}]"
+        return f"({shown},)" if len(value) == 1 else f"({shown})"
+    # Anything else as Python writes it: 'text', 3, True, and datetimes as
+    # datetime.datetime(2026, 1, 4, 14, 12, tzinfo=datetime.timezone.utc).
     return repr(value)
 
 
-class _CompactRepr:
-    """A repr that reads well at a prompt: set fields only, long text cut short.
+def _joined(items: Iterable[str], count: int) -> str:
+    """The first of ``count`` items, ``", "``-joined up to ``_REPR_COLLECTION_LIMIT`` characters.
 
-    Fields named in ``_quiet_fields`` (bookkeeping Buffer sends along) are left
-    out of the repr; they are still attributes, and ``attrs.asdict`` has them.
+    What is cut is counted: ``"Schedule(...), … 2 more"``.
+    """
+    shown: list[str] = []
+    length = 0
+    for item in items:
+        if shown and length + len(item) > _REPR_COLLECTION_LIMIT:
+            shown.append(f"… {count - len(shown)} more")
+            break
+        shown.append(item)
+        length += len(item) + 2
+    return ", ".join(shown)
+
+
+class _CompactRepr:
+    """A repr that reads well at a prompt and still shows each value's type.
+
+    Optional fields are shown when set; a required field always, even empty
+    (``CreatedUpdates(updates=(), ...)``: no update was made). Datetimes show
+    as ``datetime.datetime(...)``, known enum values as ``Service.TWITTER`` and
+    unknown ones as the plain string Buffer sent, ``extra`` as the mapping it
+    is. Long text and long collections are cut short with ``…``, and a value
+    of ``extra`` under a key that names a secret is never shown. Fields named
+    in ``_quiet_fields`` (bookkeeping Buffer sends along) are left out; they
+    are still attributes, and ``attrs.asdict`` has them.
     """
 
     __slots__ = ()
@@ -78,21 +124,22 @@ class _CompactRepr:
     def __repr__(self) -> str:
         shown = []
         for field in attrs.fields(type(self)):  # type: ignore[arg-type]
-            value = getattr(self, field.name)
             if field.name in self._quiet_fields:
                 continue
-            if value is None or (field.name == "extra" and not value) or value == ():
+            value = getattr(self, field.name)
+            required = field.default is attrs.NOTHING
+            empty = value is None or (isinstance(value, tuple | Mapping) and not value)
+            if empty and not required:
                 continue
-            if field.name == "extra":
-                shown.append(f"extra={{{', '.join(map(repr, value))}}}")
-            else:
-                shown.append(f"{field.name}={_short(value)}")
+            shown.append(f"{field.name}={_shown(value)}")
         return f"{type(self).__name__}({', '.join(shown)})"
 
 
-class UpdateStatus(str, enum.Enum):
+class UpdateStatus(WireEnum):
     """Where an update is: queued (``buffer``), ``sent``, or failed (``error``).
 
+    Each member is the ``str`` Buffer sends: ``str(UpdateStatus.SENT)`` and
+    ``f"{status}"`` give ``sent``, and ``UpdateStatus.SENT == "sent"``.
     Decoding is tolerant: a status Buffer adds later arrives as a plain ``str``.
     """
 
@@ -103,8 +150,12 @@ class UpdateStatus(str, enum.Enum):
     DRAFT = "draft"
 
 
-class Service(str, enum.Enum):
-    """The social network behind a profile. Unknown networks decode as a plain ``str``."""
+class Service(WireEnum):
+    """The social network behind a profile, as Buffer names it.
+
+    Each member is the ``str`` Buffer sends: ``print(Service.TWITTER)`` shows
+    ``twitter``. Unknown networks decode as a plain ``str``.
+    """
 
     TWITTER = "twitter"
     FACEBOOK = "facebook"

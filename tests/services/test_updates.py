@@ -31,6 +31,15 @@ UID = "4ecda256512f7ee521000004"
 FUTURE = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=30)
 
 
+def created(*profile_ids: str) -> dict[str, Any]:
+    """Buffer's answer to ``updates/create``: one queued update per profile id."""
+    updates = [
+        update(index, profile_id=profile_id, status="buffer")
+        for index, profile_id in enumerate(profile_ids)
+    ]
+    return {"success": True, "buffer_count": 1, "buffer_percentage": 10, "updates": updates}
+
+
 def update(index: int, **fields: Any) -> dict[str, Any]:
     return {
         "id": f"u{index:04d}",
@@ -215,9 +224,11 @@ async def test_empty_interactions(mock: respx.MockRouter, client: BufferClient) 
 
 
 async def test_create_form(mock: respx.MockRouter, client: BufferClient) -> None:
-    route = mock.post("/updates/create.json").respond(200, json=load("updates-create.json").json())
+    answer = load("updates-create.json").json()  # one update for each of two profiles
+    profile_ids = [made["profile_id"] for made in answer["updates"]]
+    route = mock.post("/updates/create.json").respond(200, json=answer)
     result = await client.updates.create(
-        ["p1", "p2"],
+        profile_ids,
         "This is an example update",
         shorten=False,
         now=False,
@@ -228,8 +239,8 @@ async def test_create_form(mock: respx.MockRouter, client: BufferClient) -> None
     )
     assert isinstance(result, CreatedUpdates)
     assert form(route.calls.last.request) == [
-        ("profile_ids[]", "p1"),
-        ("profile_ids[]", "p2"),
+        ("profile_ids[]", profile_ids[0]),
+        ("profile_ids[]", profile_ids[1]),
         ("text", "This is an example update"),
         ("shorten", "false"),
         ("top", "true"),
@@ -243,7 +254,7 @@ async def test_create_form(mock: respx.MockRouter, client: BufferClient) -> None
 async def test_create_single_profile_id_string_and_media_model(
     mock: respx.MockRouter, client: BufferClient
 ) -> None:
-    route = mock.post("/updates/create.json").respond(200, json={"success": True, "updates": []})
+    route = mock.post("/updates/create.json").respond(200, json=created("p1"))
     await client.updates.create(
         "p1",
         media=Media(photo="http://g.co/logo.png", thumbnail="http://g.co/t.png", preview="ignored"),
@@ -256,7 +267,7 @@ async def test_create_single_profile_id_string_and_media_model(
 
 
 async def test_create_retweet_without_text(mock: respx.MockRouter, client: BufferClient) -> None:
-    route = mock.post("/updates/create.json").respond(200, json={"success": True, "updates": []})
+    route = mock.post("/updates/create.json").respond(200, json=created("p1"))
     await client.updates.create(
         ["p1"], retweet={"tweet_id": "654043184394207232", "comment": "yes"}
     )
@@ -281,7 +292,7 @@ async def test_create_retweet_without_text(mock: respx.MockRouter, client: Buffe
 async def test_scheduled_at_forms(
     mock: respx.MockRouter, client: BufferClient, scheduled_at: Any, sent: str
 ) -> None:
-    route = mock.post("/updates/create.json").respond(200, json={"success": True, "updates": []})
+    route = mock.post("/updates/create.json").respond(200, json=created("p1"))
     await client.updates.create(["p1"], "hi", scheduled_at=scheduled_at)
     assert ("scheduled_at", sent) in form(route.calls.last.request)
 
@@ -419,7 +430,7 @@ async def test_shuffle_form(mock: respx.MockRouter, client: BufferClient) -> Non
 async def test_request_bodies_are_plain_json_never_with_token(
     mock: respx.MockRouter, client: BufferClient
 ) -> None:
-    route = mock.post("/updates/create.json").respond(200, json={"success": True, "updates": []})
+    route = mock.post("/updates/create.json").respond(200, json=created("p1"))
     await client.updates.create(["p1"], "hi")
     request = route.calls.last.request
     assert b"access_token" not in request.content

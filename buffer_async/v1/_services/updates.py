@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
+from ..._errors import UpdatesNotCreatedError
 from ..._transport import Transport
 from .._form import FormValue
 from .._models import CreatedUpdates, EditedUpdate, Interaction, Page, Update
@@ -36,6 +37,31 @@ def _flag(value: bool | None) -> bool | None:
     if value is True:
         return True
     raise TypeError(f"expected True, False or None, got {value!r}")
+
+
+def _check_all_created(profile_ids: list[str], created: CreatedUpdates) -> CreatedUpdates:
+    """``created`` if Buffer made an update for every profile id, else ``UpdatesNotCreatedError``.
+
+    An update's ``profile_id`` says which profile it is for; an answer whose
+    updates do not say is taken at its count.
+    """
+    made_for = {update.profile_id for update in created.updates}
+    missing = [profile_id for profile_id in profile_ids if profile_id not in made_for]
+    if not missing or (None in made_for and len(created.updates) >= len(profile_ids)):
+        return created
+    if created.updates:
+        made = ", ".join(f"{u.id} for {u.profile_id}" for u in created.updates)
+        message = (
+            f"Buffer made no update for profile ids {missing}, which it ignored as "
+            f"unknown or not this token's; it made {len(created.updates)} for the "
+            f"others ({made}): send again only to the ids that got none"
+        )
+    else:
+        message = (
+            f"Buffer made no update: it ignored every profile id given ({missing}) "
+            "as unknown or not this token's; nothing was posted"
+        )
+    raise UpdatesNotCreatedError(message, profile_ids=missing, created=created)
 
 
 def _bool(value: bool | None, what: str) -> bool | None:
@@ -92,7 +118,9 @@ class UpdateService(Service):
             profile_id: the profile.
             count: updates per request, 1..100.
             since: only updates created after this time: a ``datetime`` (naive
-                means UTC), a unix timestamp or an ISO 8601 string.
+                means UTC), a unix timestamp, or an ISO 8601 string such as
+                ``"2026-01-01"`` or ``"2026-01-01T09:00:00+02:00"`` (a date
+                alone is midnight; without an offset, UTC).
             utc: give ``day`` and ``due_time`` in UTC, not the profile's timezone.
             limit: stop after this many updates.
             prefetch: pages fetched concurrently once the total is known.
@@ -181,8 +209,16 @@ class UpdateService(Service):
     ) -> CreatedUpdates:
         """Queue (or send) a post to one or more profiles. ``POST /updates/create.json``.
 
-        Buffer makes one update per valid profile and ignores invalid profile
-        ids. This call is never retried once it may have reached Buffer: on an
+        Buffer makes one update per valid profile, silently ignores profile
+        ids it does not know (or that the token may not post to), and answers
+        success even when it made none. The SDK never drops an id silently:
+        unless every profile id got an update, it raises
+        ``UpdatesNotCreatedError`` naming the ids that got none. With none made,
+        nothing was posted (``may_have_been_applied`` is false); with some made,
+        those are queued or sent, the error holds them (``created``) and says
+        ``may_have_been_applied``: send again only to the ids named.
+
+        This call is never retried once it may have reached Buffer: on an
         ambiguous failure the error says so (``may_have_been_applied``).
 
         Args:
@@ -194,8 +230,12 @@ class UpdateService(Service):
             media: a ``Media`` or a mapping (``link``, ``title``, ``photo``…).
             attachment: ``False`` stops a link in the text from becoming media.
             scheduled_at: when to post: a ``datetime`` (naive means UTC), a
-                unix timestamp or an ISO 8601 string. Overrides ``now`` and ``top``.
+                unix timestamp or an ISO 8601 string (a date alone is midnight;
+                without an offset, UTC). Overrides ``now`` and ``top``.
             retweet: ``{"tweet_id": ..., "comment": ...}`` (Twitter only).
+
+        Raises:
+            UpdatesNotCreatedError: Buffer made no update for some of ``profile_ids``.
         """
         ids = checked_ids(profile_ids, "profile_ids")
         fields: dict[str, FormValue] = {
@@ -211,7 +251,8 @@ class UpdateService(Service):
             "scheduled_at": scheduled_at_param(scheduled_at) if scheduled_at is not None else None,
             "retweet": retweet_fields(retweet) if retweet is not None else None,
         }
-        return await self._fetch(ApiRequest.post("/updates/create.json", fields), CreatedUpdates)
+        created = await self._fetch(ApiRequest.post("/updates/create.json", fields), CreatedUpdates)
+        return _check_all_created(ids, created)
 
     async def edit(
         self,
