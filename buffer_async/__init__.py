@@ -59,6 +59,8 @@ from .v1 import UpdateStatus as UpdateStatus
 from .v1 import User as User
 from .v1 import UserService as UserService
 from .v1 import flat_record as flat_record
+from .v1 import to_dataframe as to_dataframe
+from .v1 import to_dataframe_async as to_dataframe_async
 from .v1 import to_record as to_record
 
 __all__ = [
@@ -111,6 +113,8 @@ __all__ = [
     "UserService",
     "__version__",
     "flat_record",
+    "to_dataframe",
+    "to_dataframe_async",
     "to_record",
 ]
 

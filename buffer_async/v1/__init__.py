@@ -28,6 +28,8 @@ from ._models import Update as Update
 from ._models import UpdateStatus as UpdateStatus
 from ._models import User as User
 from ._pagination import Paginator as Paginator
+from ._frames import to_dataframe as to_dataframe
+from ._frames import to_dataframe_async as to_dataframe_async
 from ._records import flat_record as flat_record
 from ._records import to_record as to_record
 from ._services.info import InfoService as InfoService
@@ -68,5 +70,7 @@ __all__ = [
     "User",
     "UserService",
     "flat_record",
+    "to_dataframe",
+    "to_dataframe_async",
     "to_record",
 ]
