@@ -1,4 +1,7 @@
-"""The docs keep up with the code: every public name is in the API reference, with a docstring."""
+"""The docs keep up with the code: every public name is in the API reference, with a docstring.
+
+Every ```python block of README.md and docs/*.md runs in ``tests/docs/test_snippets.py``.
+"""
 
 from __future__ import annotations
 
@@ -29,26 +32,3 @@ def test_public_name_is_in_the_reference_with_a_docstring(module: object, name: 
     if (inspect.isclass(member) and not alias) or inspect.isfunction(member):
         assert inspect.getdoc(member), f"{name} has no docstring"
         assert member.__doc__ is not None
-
-
-def python_blocks(path: Path) -> list[str]:
-    text = path.read_text()
-    return [block.split("```", 1)[0] for block in text.split("```python\n")[1:]]
-
-
-def test_the_readme_first_call_runs_against_the_sandbox(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from buffer_async.sandbox import Sandbox
-
-    sandbox = Sandbox.demo(seed=0, rate_limit=None)
-    monkeypatch.setattr(buffer_async, "BufferClient", sandbox.client)
-    readme = Path(__file__).resolve().parent.parent / "README.md"
-    exec(python_blocks(readme)[0], {"__name__": "readme"})
-    printed = capsys.readouterr().out.splitlines()
-    assert printed[-1].startswith("queued ['")
-    assert len(printed) == 4 * 20 + 1  # 20 sent updates of each of the 4 demo profiles
-    assert (
-        sum(update.text == "Hello from buffer-async" for update in sandbox.state.updates.values())
-        == 1
-    )

@@ -15,7 +15,9 @@ says (a server that compresses every answer is ``Sandbox(compress_answers=True)`
 it carries ``Content-Encoding: gzip`` and the ``Content-Length`` of the gzipped
 bytes, as a real server's does.
 
-``latency`` is not queued: it delays every request until changed.
+``latency`` is not queued: it delays every request until changed. A client
+whose read timeout is shorter gives up first (``httpx.ReadTimeout``, in
+process as over HTTP), after the sandbox has carried the request out.
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ class Faults:
     """The failure script of one sandbox; every method returns ``self`` to chain.
 
     Attributes:
-        latency_seconds: added before every answer (slept with ``anyio.sleep``).
+        latency_seconds: added before every answer (slept with ``anyio.sleep``,
+            on the event loop's clock, where client timeouts run too).
         injected: how many of each fault kind requests have suffered so far;
             ``injected["compress"]`` counts every answer a fault gzipped, a
             ``compress_next`` one or a ``compressed=True`` error, 429 or truncation.
@@ -161,7 +164,12 @@ class Faults:
         return self
 
     def latency(self, seconds: float) -> Faults:
-        """Delay every answer by ``seconds`` from now on (``0`` turns it off)."""
+        """Delay every answer by ``seconds`` from now on (``0`` turns it off).
+
+        Each request is carried out when it arrives and answered late: a
+        client whose read timeout is shorter raises a timeout, and a POST it
+        sent was applied all the same.
+        """
         if seconds < 0:
             raise ValueError(f"latency must be >= 0, got {seconds}")
         self.latency_seconds = float(seconds)

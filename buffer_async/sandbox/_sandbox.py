@@ -252,7 +252,8 @@ class Sandbox:
             token: the access token; the first user's when ``None``.
             max_retries: as for ``BufferClient``.
             backoff: as for ``BufferClient``.
-            timeout: as for ``BufferClient``.
+            timeout: as for ``BufferClient``; honoured in process as over HTTP
+                (an answer later than it raises ``RequestTimeout``).
         """
         return _SandboxClient(
             token or self.token,

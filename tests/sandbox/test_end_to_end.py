@@ -23,6 +23,7 @@ from buffer_async import (
     ResponseDecodeError,
     ServerError,
     TransportError,
+    UpdatesNotCreatedError,
     UpdateStatus,
 )
 from buffer_async.sandbox import SANDBOX_BASE_URL, Sandbox, SandboxClock
@@ -53,10 +54,14 @@ async def test_every_endpoint_in_process(sandbox: Sandbox, clock: SandboxClock) 
             created = await client.updates.create(profile_id, f"post {name}")
             assert created.buffer_count == len(ids) + 1
             ids.append(created.updates[0].id)
-        first = await client.updates.create(
-            [profile_id, "000000000000000000000000"], "top one", top=True
-        )
-        ids.insert(0, first.updates[0].id)
+        # The sandbox ignores an unknown profile id, as Buffer does, and the SDK says so.
+        with pytest.raises(UpdatesNotCreatedError) as partly:
+            await client.updates.create(
+                [profile_id, "000000000000000000000000"], "top one", top=True
+            )
+        assert partly.value.profile_ids == ("000000000000000000000000",)
+        (first,) = partly.value.created.updates
+        ids.insert(0, first.id)
         pending = await client.updates.pending(profile_id, count=2).collect()
         assert [u.id for u in pending] == ids
         assert pending[0].due_at == datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
