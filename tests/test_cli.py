@@ -98,7 +98,8 @@ def test_authentication_failure_exits_1(tmp_path: Path) -> None:
         router.get("/profiles.json").respond(401, headers={"content-type": "text/html"})
         code, _, err = run("export", "--out", str(tmp_path / "x.jsonl"))
     assert code == 1
-    assert err.startswith("buffer-async: HTTP 401")
+    assert err.startswith("buffer-async: the access token was refused (HTTP 401)")
+    assert not (tmp_path / "x.jsonl").exists()
 
 
 @pytest.mark.parametrize(
@@ -128,16 +129,16 @@ def test_resume_without_progress_is_a_usage_error(
     fake_account: FakeAccount, tmp_path: Path
 ) -> None:
     path = tmp_path / "x.jsonl"
-    path.write_text("")
     code, _, err = run("export", "--out", str(path), "--resume")
     assert code == 2
+    assert "no unfinished export" in err
     assert "without --resume" in err
 
 
 def test_profiles_command(fake_account: FakeAccount) -> None:
     code, out, _ = run("profiles")
     assert code == 0
-    assert [line.split("\t")[0] for line in out.splitlines()] == ["p1", "p2", "p3"]
+    assert [line.split("\t")[0] for line in out.splitlines()] == ["id", "p1", "p2", "p3"]
 
 
 @pytest.mark.parametrize(
@@ -156,6 +157,7 @@ def test_connection_failure_exits_1(tmp_path: Path) -> None:
         router.get("/profiles.json").mock(side_effect=httpx.ConnectError("refused"))
         code, _, err = run("export", "--out", str(tmp_path / "x.jsonl"))
     assert code == 1
+    assert err.startswith("buffer-async: could not reach https://api.bufferapp.com/1")
     assert "ConnectError" in err
 
 
@@ -166,4 +168,19 @@ def test_base_url_reaches_the_client_and_plain_http_is_refused(tmp_path: Path) -
     with respx.mock(base_url="http://127.0.0.1:9/1") as router:
         router.get("/profiles.json").respond(200, json=[{"id": "x"}])
         code, out, _ = run("profiles", "--base-url", "http://127.0.0.1:9/1")
-    assert (code, out.split("\t")[0]) == (0, "x")
+    assert (code, out.splitlines()[1].split("\t")[0]) == (0, "x")
+
+
+def test_sandbox_serve_prints_where_and_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    import buffer_async.sandbox
+
+    served: list[tuple[str, int]] = []
+    monkeypatch.setattr(
+        buffer_async.sandbox,
+        "serve",
+        lambda sandbox, *, host, port: served.append((host, port)),
+    )
+    code, out, _ = run("sandbox", "serve", "--port", "9123", "--seed", "3")
+    assert code == 0
+    assert served == [("127.0.0.1", 9123)]
+    assert out.startswith("Sandbox on http://127.0.0.1:9123/1 — token: ")

@@ -2,195 +2,54 @@
 
 The sandbox serves on loopback from a thread of its own (an anyio blocking
 portal), so the command runs as users run it: in this process through
-``main()`` (its own ``anyio.run``), or as a separate process that gets a real
-Ctrl-C. Every check compares the file with the sandbox's own state: every
-update once, none missing.
+``main()`` (its own ``anyio.run``), or as a separate process. Every check
+compares the file with the sandbox's own state: every update once, none
+missing. The helpers are in ``tests/cli/served.py``; Ctrl-C and SIGTERM are
+in ``tests/cli/test_stopping.py``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from anyio.from_thread import start_blocking_portal
 
-from buffer_async import Backoff
 from buffer_async.cli import _commands as cli
-from buffer_async.cli._commands import main
-from buffer_async.cli._export_files import CSV_COLUMNS
-from buffer_async.sandbox import Reply, Sandbox
+from buffer_async.sandbox import Sandbox
 
-DEMO_UPDATES = 447  # Sandbox.demo(seed=0): 4 profiles, queued and sent
-FAST = Backoff(base=0.001, cap=0.001)
+from .cli.served import (
+    DEMO_UPDATES,
+    FAST_OPTIONS,
+    Served,
+    expected,
+    exported,
+    finish,
+    partial_of,
+    progress_of,
+    read,
+    run,
+    serve_demo,
+    spawn,
+)
+
 TRICKY = (
     'Commas, "quotes" and ""doubled"",\nnew lines\r\nof all\rkinds\u2028and emoji 🎉 👩‍💻 🇫🇷; '
     "a tab\tand =1+1"
 )
-# The command as a separate process, with the fast client options of the tests
-# (Buffer's real 60 a minute would make every export take many seconds). Ctrl-C
-# is given its usual handler: a process started from a background job (a CI
-# runner, `cmd &`) inherits SIGINT ignored, where a terminal's would not.
-PROCESS = (
-    "import signal, sys\n"
-    "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
-    "from buffer_async import Backoff\n"
-    "from buffer_async.cli import _commands\n"
-    "_commands.CLIENT_OPTIONS = {'rate_limit': None, 'backoff': Backoff(base=0.001, cap=0.001)}\n"
-    "sys.exit(_commands.main())\n"
-)
-INTERRUPTED = (
-    "buffer-async: interrupted; the file holds complete records only. "
-    "Run the same command with --resume to finish.\n"
-)
-
-Row = tuple[str, str, str, str, str, str | None]  # list, id, profile, status, text, when
-
-
-@dataclass
-class Served:
-    """A demo sandbox served over loopback HTTP, and the lists made to fail."""
-
-    sandbox: Sandbox
-    base_url: str
-    failing: set[tuple[str, str]] = field(default_factory=set)
-
-    def source(self) -> list[str]:
-        return ["--base-url", self.base_url, "--token", self.sandbox.token]
-
-    def profile_ids(self) -> list[str]:
-        return [p.id for p in self.sandbox.state.profiles_of(self.sandbox.user_id)]
-
-    def lists(self) -> set[tuple[str, str]]:
-        """Every ``(profile id, list)`` of the account."""
-        return {(p, name) for p in self.profile_ids() for name in ("pending", "sent")}
 
 
 @pytest.fixture(params=["asyncio"])
 def served(request: pytest.FixtureRequest) -> Iterator[Served]:
-    """The demo account (seed 0, stopped clock, no server limit) on 127.0.0.1.
-
-    Parametrize indirectly with ``"trio"`` to run the server on trio.
-    """
-    sandbox = Sandbox.demo(seed=0, rate_limit=None)
-    failing: set[tuple[str, str]] = set()
-    answer = sandbox.handle
-
-    def handle(
-        method: str, target: str, headers: Sequence[tuple[str, str]] = (), body: bytes = b""
-    ) -> Reply:
-        path = target.partition("?")[0]
-        if any(path == f"/1/profiles/{p}/updates/{n}.json" for p, n in failing):
-            sandbox.faults.fail_next(status=500)  # taken by this very request
-        return answer(method, target, headers, body)
-
-    sandbox.handle = handle  # type: ignore[method-assign]
-    with (
-        start_blocking_portal(request.param) as portal,
-        portal.wrap_async_context_manager(sandbox.serve_in_background()) as base_url,
-    ):
-        yield Served(sandbox, base_url, failing)
+    """The demo account on 127.0.0.1; parametrize indirectly with ``"trio"`` for a trio server."""
+    with serve_demo(request.param) as served:
+        yield served
 
 
 @pytest.fixture(autouse=True)
 def fast_client_and_no_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BUFFER_ACCESS_TOKEN", raising=False)
-    monkeypatch.setattr(cli, "CLIENT_OPTIONS", {"rate_limit": None, "backoff": FAST})
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def spawn(*argv: str, cwd: Path) -> subprocess.Popen[str]:
-    environment = {k: v for k, v in os.environ.items() if k != "BUFFER_ACCESS_TOKEN"}
-    return subprocess.Popen(
-        [sys.executable, "-c", PROCESS, *argv],
-        cwd=cwd,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-    )
-
-
-def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
-    try:
-        out, err = process.communicate(timeout=300)  # a bound on failure only
-    except subprocess.TimeoutExpired:  # pragma: no cover - a hang, reported as such
-        process.kill()
-        out, err = process.communicate()
-        pytest.fail(f"the command did not finish: {err}")
-    return process.returncode, out, err
-
-
-def read(path: Path) -> list[dict[str, Any]]:
-    """The records of a file; every line must be a whole record."""
-    with path.open(encoding="utf-8", newline="") as handle:  # no newline translation
-        text = handle.read()
-    assert not text or text.endswith("\n")
-    if path.suffix == ".jsonl":
-        return [json.loads(line) for line in text.split("\n")[:-1]]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    assert tuple(reader.fieldnames or ()) == CSV_COLUMNS
-    rows = list(reader)
-    assert all(None not in row and None not in row.values() for row in rows)  # no short rows
-    return rows
-
-
-def iso(unix: int | None) -> str | None:
-    return datetime.fromtimestamp(unix, timezone.utc).isoformat() if unix else None
-
-
-def expected(sandbox: Sandbox, only: Collection[tuple[str, str]] | None = None) -> list[Row]:
-    """What the file must hold, from the sandbox's own state (``only`` these lists)."""
-    state = sandbox.state
-    rows: list[Row] = []
-    for profile in state.profiles_of(sandbox.user_id):
-        for name in ("pending", "sent"):
-            if only is not None and (profile.id, name) not in only:
-                continue
-            updates = state.pending(profile.id) if name == "pending" else state.sent(profile.id)
-            rows += [
-                (
-                    name,
-                    u.id,
-                    u.profile_id,
-                    u.status,
-                    u.text,
-                    iso(u.due_at if name == "pending" else u.sent_at),
-                )
-                for u in updates
-            ]
-    return sorted(rows)
-
-
-def exported(records: list[dict[str, Any]]) -> list[Row]:
-    return sorted(
-        (
-            r["list"],
-            r["id"],
-            r["profile_id"],
-            r["status"],
-            r["text"],
-            r["due_at" if r["list"] == "pending" else "sent_at"] or None,
-        )
-        for r in records
-    )
+    monkeypatch.setattr(cli, "CLIENT_OPTIONS", dict(FAST_OPTIONS))
 
 
 @pytest.mark.parametrize("served", ["asyncio", "trio"], indirect=True)
@@ -295,68 +154,19 @@ def test_a_failed_profile_is_reported_and_resume_finishes_it(
     assert f"list-failed profile={broken} list=sent" in err
     assert err.count(" list-done ") == 7
     assert sandbox.faults.injected["error"] == 4  # the first try and 3 retries
-    # Everything else is there, once.
-    assert exported(read(path)) == expected(sandbox, only=served.lists() - {(broken, "sent")})
+    # The file is only ever a complete export; everything else is in the partial file, once.
+    assert not path.exists()
+    others = served.lists() - {(broken, "sent")}
+    assert exported(read(partial_of(path))) == expected(sandbox, only=others)
+    assert "run the same command with --resume to fetch the rest" in out
 
     served.failing.clear()
     code, out, err = run("export", *served.source(), "--out", str(path), "--resume")
     assert code == 0, err
     assert "lists exported: 1 (+7 already complete)" in out
     assert exported(read(path)) == expected(sandbox)
-
-
-def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 20
-    while not condition():
-        if process.poll() is not None or time.monotonic() > deadline:  # pragma: no cover
-            process.kill()
-            pytest.fail(f"the export ended or stalled before it was interrupted: {finish(process)}")
-        time.sleep(0.01)
-
-
-def complete_lists(progress: Path) -> list[list[str]]:
-    try:
-        return list(json.loads(progress.read_text(encoding="utf-8"))["complete"])
-    except (OSError, ValueError):  # not written yet (it is replaced atomically)
-        return []
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is a POSIX signal")
-@pytest.mark.parametrize("file_format", ["jsonl", "csv"])
-def test_ctrl_c_leaves_a_valid_file_and_resume_completes_it(
-    served: Served, tmp_path: Path, file_format: str
-) -> None:
-    sandbox = served.sandbox
-    path = tmp_path / f"export.{file_format}"
-    progress = path.with_name(path.name + ".progress.json")
-    argv = ["export", *served.source(), "--out", str(path), "--format", file_format]
-    sandbox.faults.latency(0.3)  # one list at a time, 0.3 s a page: ~3 s to go
-    process = spawn(*argv, "--concurrency", "1", cwd=tmp_path)
-    wait_for(lambda: bool(complete_lists(progress)), process)
-    process.send_signal(signal.SIGINT)
-    code, out, err = finish(process)
-    assert code == 130, err
-    assert err.endswith(INTERRUPTED)
-    assert "Traceback" not in err
-    assert out == ""  # no summary: the export did not finish
-
-    # Closed cleanly: the last checkpoint is the whole file, and it parses.
-    assert json.loads(progress.read_text())["size"] == path.stat().st_size
-    records = read(path)
-    done = complete_lists(progress)
-    assert 0 < len(records) < DEMO_UPDATES
-    assert len({r["id"] for r in records}) == len(records)
-    assert 1 <= len(done) < 8
-    written = set(exported(records))
-    assert set(expected(sandbox)) >= written
-    # A list marked complete is in the file in full.
-    assert set(expected(sandbox, only={(p, n) for p, n in done})) <= written
-
-    sandbox.faults.latency(0)
-    code, out, err = run(*argv, "--resume")
-    assert code == 0, err
-    assert f"(+{len(done)} already complete)" in out
-    assert exported(read(path)) == expected(sandbox)  # every update once, none missing
+    assert not partial_of(path).exists()
+    assert not progress_of(path).exists()
 
 
 def test_exit_codes_of_the_process(served: Served, tmp_path: Path) -> None:
@@ -392,6 +202,7 @@ def test_exit_codes_of_the_process(served: Served, tmp_path: Path) -> None:
         "or try the demo account with --sandbox.\n",
     )
     assert not (tmp_path / "z.jsonl").exists()
+    assert not (tmp_path / "y.jsonl").exists()  # incomplete: left in y.jsonl.partial
     assert results["usage"][0] == 2
     assert "unknown status drafts" in results["usage"][2]
     assert exported(read(tmp_path / "x.jsonl")) == expected(served.sandbox, only={(first, "sent")})

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from buffer_async import BufferClient
+from buffer_async.cli._errors import CannotResume
 from buffer_async.cli._export import ExportPlan, export_updates
-from buffer_async.cli._export_files import ExportFile
+from buffer_async.cli._export_files import CSV_COLUMNS, ExportFile
+from buffer_async.cli._record_lines import render
 
 from .fake_account import FAILING, TRICKY, FakeAccount
 
@@ -92,7 +94,7 @@ async def test_resume_skips_records_of_a_partly_written_list(tmp_path: Path) -> 
 def test_resume_without_progress_file_says_what_to_do(tmp_path: Path) -> None:
     out = tmp_path / "x.jsonl"
     out.write_text("{}\n")
-    with pytest.raises(ValueError, match="without --resume"):
+    with pytest.raises(CannotResume, match="export afresh with --force instead of --resume"):
         ExportFile(out, "jsonl", resume=True)
 
 
@@ -110,3 +112,110 @@ async def test_unknown_profile_is_refused(fake_account: FakeAccount, tmp_path: P
             pytest.raises(ValueError, match="p9"),
         ):
             await export_updates(client, writer, ExportPlan(profile_ids=("p9",)))
+
+
+def unfinished(path: Path, file_format: str) -> None:
+    """An export file with two records of an unfinished list, as a failed run leaves it."""
+    with ExportFile(path, file_format) as writer:  # type: ignore[arg-type]
+        for update_id in ("a", "b"):
+            writer.write("p1", "sent", {"id": update_id, "profile_id": "p1", "list": "sent"})
+
+
+def test_a_resumed_file_holds_what_it_wrote(tmp_path: Path) -> None:
+    out = tmp_path / "x.jsonl"
+    unfinished(out, "jsonl")
+    writer = ExportFile(out, "jsonl", resume=True)
+    assert writer.holds("p1", "sent", "a")
+    assert not writer.holds("p1", "sent", "c")
+    assert not writer.holds("p1", "pending", "a")
+    with writer:
+        writer.mark_complete("p1", "sent")
+        assert writer.holds("p1", "sent", "c")  # a complete list holds everything
+
+
+@pytest.mark.parametrize(
+    ("file_format", "damage", "said"),
+    [
+        ("jsonl", b'{"id": 1, "profile_id": "p1", "list": "sent"}', "line 2 is not a JSON"),
+        ("jsonl", b'{"id":"x","profile_id":"p1","list":"drafts"}', "line 2 is not a JSON"),
+        ("jsonl", b"\xff\xfe not UTF-8", "line 2 is not UTF-8 text"),
+        ("jsonl", b"[1, 2]", "line 2 is not a JSON"),
+        ("csv", b"sent,x", "record 2 is not a row of an export"),
+    ],
+)
+def test_a_damaged_record_is_named(
+    tmp_path: Path, file_format: str, damage: bytes, said: str
+) -> None:
+    out = tmp_path / f"x.{file_format}"
+    unfinished(out, file_format)
+    lines = out.read_bytes().split(b"\n")
+    # Line 2 (the second record, or CSV's first row), overwritten in place: the size stays.
+    index = 1
+    assert len(damage) <= len(lines[index])
+    lines[index] = damage.ljust(len(lines[index]))
+    damaged = b"\n".join(lines)
+    out.write_bytes(damaged)
+    with pytest.raises(CannotResume, match=said):
+        ExportFile(out, file_format, resume=True)  # type: ignore[arg-type]
+    assert out.read_bytes() == damaged
+
+
+def test_a_record_cut_short_inside_the_checkpoint_is_damage(tmp_path: Path) -> None:
+    out = tmp_path / "x.jsonl"
+    unfinished(out, "jsonl")
+    progress = out.with_name("x.jsonl.progress.json")
+    recorded = json.loads(progress.read_text())
+    recorded["size"] -= 3  # the checkpoint falls inside the last record
+    progress.write_text(json.dumps(recorded))
+    with pytest.raises(CannotResume, match="line 2 is cut short"):
+        ExportFile(out, "jsonl", resume=True)
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"version": 1}, "another version of buffer-async"),
+        ({"format": "xml"}, "unknown format 'xml'"),
+        ({"size": None}, "missing or malformed"),
+        ({"options": {"status": ["drafts"]}}, "unreadable options"),
+    ],
+)
+def test_an_unreadable_progress_file_is_refused(
+    tmp_path: Path, change: dict[str, Any], said: str
+) -> None:
+    out = tmp_path / "x.jsonl"
+    unfinished(out, "jsonl")
+    progress = out.with_name("x.jsonl.progress.json")
+    progress.write_text(json.dumps({**json.loads(progress.read_text()), **change}))
+    with pytest.raises(CannotResume, match=said):
+        ExportFile(out, "jsonl", resume=True)
+
+
+def test_a_file_is_written_only_once_open(tmp_path: Path) -> None:
+    out = tmp_path / "x.jsonl"
+    writer = ExportFile(out, "jsonl")
+    assert not out.exists()
+    with pytest.raises(ValueError, match="not open"):
+        writer.write("p1", "sent", {"id": "a"})
+    assert writer.open() is writer.open()  # opening twice is opening once
+    writer.close()
+    writer.close()
+    with pytest.raises(ValueError, match="format"):
+        ExportFile(out, "xml")  # type: ignore[arg-type]
+
+
+def test_csv_cells_render_nested_values_and_booleans() -> None:
+    line = render(
+        "csv",
+        {
+            "id": "a",
+            "media": {"link": True},
+            "interactions": [{"id": "i", "text": 'say "hi"'}],
+            "statistics": {"clicks": False},
+        },
+    )
+    (row,) = list(csv.reader([line]))
+    cells = dict(zip(CSV_COLUMNS, row, strict=True))
+    assert cells["media.link"] == "true"
+    assert cells["statistics.clicks"] == "false"
+    assert json.loads(cells["interactions"]) == [{"id": "i", "text": 'say "hi"'}]

@@ -3,7 +3,9 @@
 Profiles and lists are walked concurrently (bounded by ``concurrency``) over
 one client, so they share one rate limiter. Records go to the writer as each
 page arrives; nothing holds a whole list. A list that fails is reported in the
-summary with its error, and the other lists go on.
+summary with its error, and the other lists go on. A resumed export skips the
+lists the writer holds in full, and the updates it already holds are not
+written again nor their interactions fetched.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ __all__ = [
     "ListName",
     "RecordWriter",
     "export_updates",
+    "select_profiles",
 ]
 
 ListName = Literal["pending", "sent"]
@@ -66,6 +69,9 @@ class RecordWriter(Protocol):
 
     def write(self, profile_id: str, list_name: ListName, record: dict[str, Any]) -> bool:
         """Write one record; return ``False`` if it was already there (a resumed run)."""
+
+    def holds(self, profile_id: str, list_name: ListName, update_id: str) -> bool:
+        """Whether an earlier run already wrote this update (its record is not needed)."""
 
     def mark_complete(self, profile_id: str, list_name: ListName) -> None:
         """Record that a profile's list was written in full."""
@@ -118,7 +124,12 @@ class ExportSummary:
         return not self.failures
 
 
-def _selected(profiles: Iterable[Profile], wanted: tuple[str, ...] | None) -> list[Profile]:
+def select_profiles(profiles: Iterable[Profile], wanted: tuple[str, ...] | None) -> list[Profile]:
+    """The ``wanted`` profiles (``None``: all), in that order.
+
+    Raises:
+        ValueError: ``wanted`` names a profile that is not among ``profiles``.
+    """
     profiles = list(profiles)
     if wanted is None:
         return profiles
@@ -134,32 +145,43 @@ async def export_updates(
     writer: RecordWriter,
     plan: ExportPlan | None = None,
     progress: ExportProgress | None = None,
+    *,
+    profiles: Iterable[Profile] | None = None,
 ) -> ExportSummary:
     """Export the plan's lists of every chosen profile to ``writer``.
+
+    ``profiles`` are the user's profiles when the caller has listed them
+    already (the command does, before it touches any file); otherwise they
+    are listed here.
 
     Raises:
         ValueError: ``plan.profile_ids`` names a profile the user does not have.
         BufferAPIError: listing the profiles failed (nothing can be exported).
+        OSError: the writer failed (a full disk, a closed pipe); every list stopped.
     """
     plan = plan or ExportPlan()
     started = time.perf_counter()
     requests_before = client.stats.requests
     limited_before = client.stats.rate_limited
-    profiles = _selected(await client.profiles.list(), plan.profile_ids)
-    run = _ExportRun(client, writer, plan, progress, ExportSummary(profiles=len(profiles)))
+    listed = await client.profiles.list() if profiles is None else profiles
+    chosen = select_profiles(listed, plan.profile_ids)
+    run = _ExportRun(client, writer, plan, progress, ExportSummary(profiles=len(chosen)))
     slots = anyio.CapacityLimiter(plan.concurrency)
 
     async def export_list(profile: Profile, list_name: ListName) -> None:
         async with slots:
             await run.export_list(profile, list_name)
 
-    async with anyio.create_task_group() as group:
-        for profile in profiles:
-            for list_name in plan.lists:
-                if writer.is_complete(profile.id, list_name):
-                    run.summary.lists_skipped += 1
-                    continue
-                group.start_soon(export_list, profile, list_name)
+    with run.stopped:
+        async with anyio.create_task_group() as group:
+            for profile in chosen:
+                for list_name in plan.lists:
+                    if writer.is_complete(profile.id, list_name):
+                        run.summary.lists_skipped += 1
+                        continue
+                    group.start_soon(export_list, profile, list_name)
+    if run.write_error is not None:
+        raise run.write_error
     run.summary.requests = client.stats.requests - requests_before
     run.summary.rate_limited = client.stats.rate_limited - limited_before
     run.summary.elapsed = time.perf_counter() - started
@@ -173,8 +195,17 @@ class _ExportRun:
     plan: ExportPlan
     progress: ExportProgress | None
     summary: ExportSummary
+    stopped: anyio.CancelScope = attrs.field(factory=anyio.CancelScope)
+    write_error: OSError | None = None
 
     async def export_list(self, profile: Profile, list_name: ListName) -> None:
+        try:
+            await self._export_list(profile, list_name)
+        except OSError as error:  # the writer's: no list can go on
+            self.write_error = self.write_error or error
+            self.stopped.cancel()
+
+    async def _export_list(self, profile: Profile, list_name: ListName) -> None:
         updates = self.client.updates
         listing = (
             updates.pending(profile.id, since=self.plan.since)
@@ -188,11 +219,12 @@ class _ExportRun:
                     self.progress.list_started(profile, list_name, page.total)
                 first = False
                 for update in page.items:
-                    record = await self.record(list_name, update)
-                    if self.writer.write(profile.id, list_name, record):
-                        self.summary.updates_written += 1
-                    else:
+                    if self.writer.holds(profile.id, list_name, update.id):
                         self.summary.updates_already_written += 1
+                    else:
+                        record = await self.record(list_name, update)
+                        self.writer.write(profile.id, list_name, record)
+                        self.summary.updates_written += 1
                     if self.progress is not None:
                         self.progress.list_advanced(profile, list_name, 1)
         except BufferAPIError as error:

@@ -1,75 +1,82 @@
-"""Export files that survive Ctrl-C and resume: JSON Lines and CSV writers.
+"""An export file that survives Ctrl-C and resumes: JSON Lines or CSV, and its progress file.
 
-Each record is rendered to one string and written whole, so a file closed on
-Ctrl-C holds only complete records. Beside the file, ``<file>.progress.json``
-records the lists already complete and the byte size of the file at the last
-checkpoint (every ``CHECKPOINT_EVERY`` records, at each completed list, and on
-close). ``--resume`` truncates the file to that size, which drops anything a
-hard kill left half-written, skips the complete lists, and skips the ids the
-file already holds for the others: every update ends up in the file once.
+Beside the file, a progress file (``<file>.progress.json`` unless told
+otherwise) records the format and options of the export, the lists already
+complete, and the byte size of the file at the last checkpoint (every
+``CHECKPOINT_EVERY`` records, at each completed list, and on close). Records
+are written whole, so a file closed on Ctrl-C holds complete records only.
+
+Nothing on disk changes until the file is opened (``open()`` or ``with``).
+Resuming first checks, reading only, that the export can go on: the same
+format and options, and a file that is not damaged (not shorter than the
+checkpoint, every record readable, CSV's header). Then opening drops the
+bytes past the checkpoint (what a hard kill left half-written) and appends;
+the records already in the file are not written again.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, TextIO
 
-from ._export import ListName
+import attrs
 
-__all__ = ["CSV_COLUMNS", "ExportFile"]
+from ._errors import CannotResume
+from ._export import LIST_NAMES, ListName
+from ._export_options import ExportOptions
+from ._record_lines import CSV_COLUMNS, FORMATS, Format, header, render
 
-Format = Literal["jsonl", "csv"]
+__all__ = ["CHECKPOINT_EVERY", "CSV_COLUMNS", "ExportFile"]
+
 CHECKPOINT_EVERY = 100
-
-CSV_COLUMNS = (
-    "list",
-    "id",
-    "profile_id",
-    "profile_service",
-    "status",
-    "type",
-    "text",
-    "created_at",
-    "due_at",
-    "sent_at",
-    "day",
-    "due_time",
-    "via",
-    "service_update_id",
-    "service_link",
-    "media.link",
-    "media.title",
-    "media.description",
-    "media.picture",
-    "media.photo",
-    "media.thumbnail",
-    "statistics.reach",
-    "statistics.clicks",
-    "statistics.retweets",
-    "statistics.favorites",
-    "statistics.mentions",
-    "statistics.likes",
-    "statistics.comments",
-    "statistics.shares",
-    "interactions",
-)
+PROGRESS_VERSION = 2  # 1: before the options were recorded (no "version" key)
 
 
-def _cell(record: dict[str, Any], column: str) -> str:
-    value: Any = record
-    for part in column.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    if value is None:
-        return ""
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+@attrs.frozen(kw_only=True)
+class _Checkpoint:
+    """What a progress file says."""
+
+    format: Format
+    options: ExportOptions
+    size: int
+    complete: frozenset[tuple[str, str]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": PROGRESS_VERSION,
+            "format": self.format,
+            "options": self.options.to_json(),
+            "size": self.size,
+            "complete": sorted(self.complete),
+        }
+
+    @classmethod
+    def load(cls, path: Path) -> _Checkpoint:
+        """Read a progress file; ``ValueError`` or ``OSError`` if it cannot be."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("version") != PROGRESS_VERSION:
+            raise ValueError("written by another version of buffer-async")
+        try:
+            file_format = data["format"]
+            if file_format not in FORMATS:
+                raise ValueError(f"unknown format {file_format!r}")
+            return cls(
+                format=file_format,
+                options=ExportOptions.from_json(data["options"]),
+                size=int(data["size"]),
+                complete=frozenset((str(p), str(n)) for p, n in data["complete"]),
+            )
+        except (KeyError, TypeError) as error:
+            raise ValueError(f"missing or malformed {error}") from None
+
+
+class _Damaged(Exception):
+    """The file is not what its progress file says it holds."""
 
 
 class ExportFile:
@@ -78,30 +85,43 @@ class ExportFile:
     Args:
         path: the file to write.
         format: ``"jsonl"`` or ``"csv"``.
-        resume: continue an interrupted export of the same file instead of
-            starting it afresh.
+        resume: continue the interrupted export in ``path`` instead of
+            starting afresh.
+        options: the options that shaped the records, kept in the progress
+            file; a resume with other options is refused.
+        progress_path: the progress file (default: ``<path>.progress.json``).
+
+    Raises:
+        CannotResume: with ``resume``, when the export cannot go on: no
+            progress file, other options or format, or a damaged file. The
+            message says what to do; no file was changed.
     """
 
-    def __init__(self, path: Path, format: Format, *, resume: bool = False) -> None:
-        if format not in ("jsonl", "csv"):
+    def __init__(
+        self,
+        path: Path,
+        format: Format,
+        *,
+        resume: bool = False,
+        options: ExportOptions | None = None,
+        progress_path: Path | None = None,
+    ) -> None:
+        if format not in FORMATS:
             raise ValueError(f"format must be 'jsonl' or 'csv', got {format!r}")
         self.path = path
-        self.format = format
-        self.progress_path = path.with_name(path.name + ".progress.json")
+        self.format: Format = format
+        self.options = options if options is not None else ExportOptions()
+        self.progress_path = progress_path or path.with_name(path.name + ".progress.json")
         self._complete: set[tuple[str, str]] = set()
         self._seen: dict[tuple[str, str], set[str]] = {}
+        self._resume_at: int | None = None
+        self._file: TextIO | None = None
         self._unsaved = 0
-        if resume and path.exists():
-            self._load_progress()
-            self._file = path.open("a", encoding="utf-8", newline="")
-        else:
-            self._file = path.open("w", encoding="utf-8", newline="")
-            if format == "csv":
-                self._file.write(self._csv_line(dict(zip(CSV_COLUMNS, CSV_COLUMNS, strict=True))))
-            self._checkpoint()
+        if resume:
+            self._check_resumable()
 
     def __enter__(self) -> ExportFile:
-        return self
+        return self.open()
 
     def __exit__(
         self,
@@ -111,53 +131,103 @@ class ExportFile:
     ) -> None:
         self.close()
 
-    def _load_progress(self) -> None:
+    def _check_resumable(self) -> None:
+        """Load the checkpoint and the ids in the file; change nothing."""
         try:
-            progress = json.loads(self.progress_path.read_text(encoding="utf-8"))
-            size = int(progress["size"])
-            complete = {(str(p), str(n)) for p, n in progress["complete"]}
-            if progress.get("format") != self.format:
-                raise ValueError(f"was written as {progress.get('format')}")
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            raise ValueError(
-                f"cannot resume {self.path}: its progress file {self.progress_path.name} "
-                f"is missing or unreadable ({error}); export afresh without --resume"
-            ) from error
-        with self.path.open("r+b") as raw:
-            raw.truncate(size)
-        self._complete = complete
-        for profile_id, list_name, update_id in self._existing_records():
-            if (profile_id, list_name) not in complete:
-                self._seen.setdefault((profile_id, list_name), set()).add(update_id)
+            checkpoint = _Checkpoint.load(self.progress_path)
+        except (OSError, ValueError) as error:
+            raise CannotResume(
+                f"cannot resume {self.path.name}: its progress file {self.progress_path.name} "
+                f"is missing or unreadable ({error}); export afresh with --force "
+                "instead of --resume"
+            ) from None
+        if checkpoint.format != self.format:
+            raise CannotResume(
+                f"cannot resume: this export was written as {checkpoint.format}; "
+                f"rerun with --format {checkpoint.format}"
+            )
+        mismatch = checkpoint.options.mismatch(self.options)
+        if mismatch is not None:
+            raise CannotResume(f"cannot resume: {mismatch}")
+        try:
+            for profile_id, list_name, update_id in self._records(checkpoint.size):
+                if (profile_id, list_name) not in checkpoint.complete:
+                    self._seen.setdefault((profile_id, list_name), set()).add(update_id)
+        except (_Damaged, OSError) as error:
+            raise CannotResume(
+                f"cannot resume: {self.path.name} is damaged ({error}); it was left as it is. "
+                "Export afresh with --force instead of --resume (move the file away "
+                "first to keep it)"
+            ) from None
+        self._complete = set(checkpoint.complete)
+        self._resume_at = checkpoint.size
 
-    def _existing_records(self) -> list[tuple[str, str, str]]:
-        with self.path.open(encoding="utf-8", newline="") as existing:
-            if self.format == "jsonl":
-                rows = (json.loads(line) for line in existing if line.strip())
-                return [(r["profile_id"], r["list"], r["id"]) for r in rows]
-            reader = csv.DictReader(existing)
-            return [(r["profile_id"], r["list"], r["id"]) for r in reader]
-
-    def _csv_line(self, row: dict[str, str]) -> str:
-        buffer = io.StringIO()
-        csv.writer(buffer).writerow([row[column] for column in CSV_COLUMNS])
-        return buffer.getvalue()
-
-    def _render(self, record: dict[str, Any]) -> str:
+    def _records(self, size: int) -> Iterator[tuple[str, str, str]]:
+        """``(profile id, list, update id)`` of each record in the first ``size`` bytes."""
+        actual = self.path.stat().st_size
+        if actual < size:
+            raise _Damaged(
+                f"it is {actual} bytes, shorter than the {size} its progress file records"
+            )
+        lines = self._lines(size)
         if self.format == "jsonl":
-            return json.dumps(record, ensure_ascii=False) + "\n"
-        return self._csv_line({column: _cell(record, column) for column in CSV_COLUMNS})
+            for number, line in enumerate(lines, 1):
+                yield _json_record(line, number)
+            return
+        rows = csv.reader(lines)
+        if next(rows, None) != list(CSV_COLUMNS):
+            raise _Damaged("its first line is not buffer-async's CSV header")
+        for number, row in enumerate(rows, 2):
+            if len(row) != len(CSV_COLUMNS) or row[0] not in LIST_NAMES:
+                raise _Damaged(f"record {number} is not a row of an export")
+            yield row[2], row[0], row[1]
+
+    def _lines(self, size: int) -> Iterator[str]:
+        """The text lines of the first ``size`` bytes, which must end with a whole line."""
+        offset = 0
+        with self.path.open("rb") as raw:
+            for number, line in enumerate(raw, 1):
+                if offset >= size:
+                    return
+                offset += len(line)
+                if offset > size or not line.endswith(b"\n"):
+                    raise _Damaged(f"line {number} is cut short")
+                try:
+                    yield line.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise _Damaged(f"line {number} is not UTF-8 text") from None
+
+    def open(self) -> ExportFile:
+        """Start the file afresh (truncating it), or open it to append when resuming."""
+        if self._file is not None:
+            return self
+        if self._resume_at is None:
+            self._file = self.path.open("w", encoding="utf-8", newline="")
+            self._file.write(header(self.format))
+        else:
+            if self.path.stat().st_size > self._resume_at:
+                with self.path.open("r+b") as raw:
+                    raw.truncate(self._resume_at)
+            self._file = self.path.open("a", encoding="utf-8", newline="")
+        self._checkpoint()
+        return self
 
     def write(self, profile_id: str, list_name: ListName, record: dict[str, Any]) -> bool:
-        """Write one record, unless a resumed file already holds it; ``True`` if written."""
-        seen = self._seen.get((profile_id, list_name))
-        if seen is not None and record["id"] in seen:
+        """Write one record, unless the file already holds it; ``True`` if written."""
+        if self.holds(profile_id, list_name, record["id"]):
             return False
-        self._file.write(self._render(record))
+        self._opened().write(render(self.format, record))
         self._unsaved += 1
         if self._unsaved >= CHECKPOINT_EVERY:
             self._checkpoint()
         return True
+
+    def holds(self, profile_id: str, list_name: ListName, update_id: str) -> bool:
+        """Whether the file already holds this update of this list."""
+        if (profile_id, list_name) in self._complete:
+            return True
+        seen = self._seen.get((profile_id, list_name))
+        return seen is not None and update_id in seen
 
     def mark_complete(self, profile_id: str, list_name: ListName) -> None:
         """Record that a list is in the file in full."""
@@ -169,20 +239,40 @@ class ExportFile:
         """Whether the file already holds this list in full."""
         return (profile_id, list_name) in self._complete
 
+    def _opened(self) -> TextIO:
+        if self._file is None or self._file.closed:
+            raise ValueError(f"{self.path.name} is not open: use open() or 'with'")
+        return self._file
+
     def _checkpoint(self) -> None:
-        self._file.flush()
-        progress = {
-            "format": self.format,
-            "size": self._file.tell(),
-            "complete": sorted(self._complete),
-        }
+        file = self._opened()
+        file.flush()
+        checkpoint = _Checkpoint(
+            format=self.format,
+            options=self.options,
+            size=file.tell(),
+            complete=frozenset(self._complete),
+        )
         temporary = self.progress_path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(progress), encoding="utf-8")
+        temporary.write_text(json.dumps(checkpoint.to_json()), encoding="utf-8")
         temporary.replace(self.progress_path)
         self._unsaved = 0
 
     def close(self) -> None:
-        """Flush, checkpoint and close; safe to call twice."""
-        if not self._file.closed:
+        """Flush to disk, checkpoint and close; safe to call twice, or unopened."""
+        if self._file is not None and not self._file.closed:
+            self._file.flush()
+            os.fsync(self._file.fileno())
             self._checkpoint()
             self._file.close()
+
+
+def _json_record(line: str, number: int) -> tuple[str, str, str]:
+    try:
+        record = json.loads(line)
+        key = (record["profile_id"], record["list"], record["id"])
+    except (ValueError, TypeError, KeyError):
+        raise _Damaged(f"line {number} is not a JSON record of an export") from None
+    if not all(isinstance(part, str) for part in key) or key[1] not in LIST_NAMES:
+        raise _Damaged(f"line {number} is not a JSON record of an export")
+    return key

@@ -1,35 +1,58 @@
-"""What the export shows while it runs: rich bars on a terminal, log lines elsewhere."""
+"""What the export shows while it runs: rich bars on a terminal, log lines elsewhere.
+
+rich (the ``cli`` extra) is imported only for a terminal; without it the
+command logs lines there too, and says which extra brings the bars.
+"""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from types import TracebackType
-from typing import TextIO
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from typing import Protocol, TextIO
 
 from .._errors import BufferAPIError
 from ..v1._models import Profile
-from ._export import ExportSummary, ListName
+from ._export import ExportProgress, ExportSummary, ListName
 
-__all__ = ["LogProgress", "RichProgress", "summary_lines"]
+__all__ = ["LogProgress", "ProgressDisplay", "progress_display", "summary_lines"]
+
+NO_RICH = "buffer-async: progress bars need rich: pip install 'buffer-async[cli]'\n"
 
 
-def _label(profile: Profile, list_name: ListName) -> str:
-    service = getattr(profile.service, "value", profile.service) or "profile"
-    name = profile.formatted_username or profile.service_username or profile.id
-    return f"{service} {name} · {list_name}"
+class ProgressDisplay(ExportProgress, Protocol):
+    """An ``ExportProgress`` shown for the length of a ``with`` block."""
+
+    def __enter__(self) -> ProgressDisplay:
+        """Start showing."""
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Stop showing."""
+
+
+def progress_display(
+    stream: TextIO, requests: Callable[[], int], *, bars: bool = True
+) -> ProgressDisplay:
+    """Bars when ``stream`` is a terminal and rich is installed (and ``bars``); log lines else.
+
+    ``requests`` counts the requests made so far.
+    """
+    isatty = getattr(stream, "isatty", None)
+    if bars and callable(isatty) and isatty():
+        try:
+            from ._rich_progress import RichProgress, terminal_console  # noqa: PLC0415
+        except ImportError:
+            stream.write(NO_RICH)
+        else:
+            console = terminal_console(stream)
+            if console is not None:
+                return RichProgress(console, requests)
+    return LogProgress(stream, requests)
 
 
 class LogProgress:
@@ -91,81 +114,6 @@ def _quoted(value: object) -> str:
     if text and all(ch.isalnum() or ch in "-_.:/@" for ch in text):
         return text
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-class RichProgress:
-    """One bar per profile and list, counting updates against the list's total.
-
-    A first line shows the requests made, their rate per minute and the
-    overall ETA.
-    """
-
-    def __init__(self, console: Console, requests: Callable[[], int]) -> None:
-        self._requests = requests
-        self._started = time.monotonic()
-        self._progress: Progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=False,
-        )
-        self._overall: TaskID = self._progress.add_task("requests", total=None)
-        self._tasks: dict[tuple[str, ListName], TaskID] = {}
-
-    def __enter__(self) -> RichProgress:
-        self._progress.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._refresh_overall()
-        self._progress.stop()
-
-    def _refresh_overall(self) -> None:
-        requests = self._requests()
-        minutes = max(time.monotonic() - self._started, 1e-9) / 60
-        totals = [task for task in self._progress.tasks if task.id != self._overall]
-        done = sum(task.completed for task in totals)
-        expected = sum(task.total or 0 for task in totals)
-        self._progress.update(
-            self._overall,
-            description=f"{requests} requests · {requests / minutes:.0f}/min",
-            completed=done,
-            total=expected or None,
-        )
-
-    def list_started(self, profile: Profile, list_name: ListName, total: int | None) -> None:
-        """Add the list's bar."""
-        self._tasks[(profile.id, list_name)] = self._progress.add_task(
-            _label(profile, list_name), total=total
-        )
-        self._refresh_overall()
-
-    def list_advanced(self, profile: Profile, list_name: ListName, written: int) -> None:
-        """Move the list's bar."""
-        self._progress.advance(self._tasks[(profile.id, list_name)], written)
-        self._refresh_overall()
-
-    def list_finished(
-        self, profile: Profile, list_name: ListName, error: BufferAPIError | None
-    ) -> None:
-        """Complete the list's bar, or mark it failed."""
-        task = self._tasks.get((profile.id, list_name))
-        if task is None:
-            task = self._progress.add_task(_label(profile, list_name), total=0)
-        if error is not None:
-            self._progress.update(task, description=f"[red]{_label(profile, list_name)} failed")
-        else:
-            current = self._progress.tasks[task].completed
-            self._progress.update(task, total=current)
-        self._refresh_overall()
 
 
 def summary_lines(summary: ExportSummary) -> list[str]:
