@@ -160,6 +160,31 @@ def test_a_damaged_record_is_named(
     assert out.read_bytes() == damaged
 
 
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        # Python 3.10's csv reader raises on a NUL byte; later ones read it.
+        (0, "its first line is not buffer-async's CSV header"),
+        (1, "line 2 is not CSV"),
+    ],
+)
+def test_a_line_the_csv_reader_refuses_is_damage_not_a_crash(
+    tmp_path: Path, line: int, said: str
+) -> None:
+    out = tmp_path / "x.csv"
+    unfinished(out, "csv")
+    lines = out.read_bytes().split(b"\n")
+    # NUL for the header; for a row, a field past the csv module's size limit.
+    lines[line] = b"\0" + lines[0] if line == 0 else b"sent," + b"x" * (csv.field_size_limit() + 1)
+    damaged = b"\n".join(lines)
+    out.write_bytes(damaged)
+    progress = out.with_name("x.csv.progress.json")
+    progress.write_text(json.dumps({**json.loads(progress.read_text()), "size": len(damaged)}))
+    with pytest.raises(CannotResume, match=said):
+        ExportFile(out, "csv", resume=True)
+    assert out.read_bytes() == damaged
+
+
 def test_a_record_cut_short_inside_the_checkpoint_is_damage(tmp_path: Path) -> None:
     out = tmp_path / "x.jsonl"
     unfinished(out, "jsonl")

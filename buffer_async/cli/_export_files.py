@@ -79,6 +79,24 @@ class _Damaged(Exception):
     """The file is not what its progress file says it holds."""
 
 
+def _csv_rows(lines: Iterator[str]) -> Iterator[list[str]]:
+    """The rows of CSV ``lines``; a line the csv module refuses is damage, not a crash.
+
+    (Python 3.10's reader refuses a NUL byte, which later versions read.)
+    """
+    reader = csv.reader(lines)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if reader.line_num <= 1:
+                raise _Damaged("its first line is not buffer-async's CSV header") from None
+            raise _Damaged(f"line {reader.line_num} is not CSV ({error})") from None
+        yield row
+
+
 class ExportFile:
     """A JSONL or CSV export file with resumable progress; a ``RecordWriter``.
 
@@ -174,7 +192,7 @@ class ExportFile:
             for number, line in enumerate(lines, 1):
                 yield _json_record(line, number)
             return
-        rows = csv.reader(lines)
+        rows = _csv_rows(lines)
         if next(rows, None) != list(CSV_COLUMNS):
             raise _Damaged("its first line is not buffer-async's CSV header")
         for number, row in enumerate(rows, 2):
