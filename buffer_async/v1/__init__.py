@@ -6,6 +6,8 @@ errors) that the GraphQL client uses as well.
 """
 
 from ._client import BufferClient as BufferClient
+from ._frames import to_dataframe as to_dataframe
+from ._frames import to_dataframe_async as to_dataframe_async
 from ._models import Configuration as Configuration
 from ._models import CreatedUpdates as CreatedUpdates
 from ._models import EditedUpdate as EditedUpdate
@@ -28,8 +30,6 @@ from ._models import Update as Update
 from ._models import UpdateStatus as UpdateStatus
 from ._models import User as User
 from ._pagination import Paginator as Paginator
-from ._frames import to_dataframe as to_dataframe
-from ._frames import to_dataframe_async as to_dataframe_async
 from ._records import flat_record as flat_record
 from ._records import to_record as to_record
 from ._services.info import InfoService as InfoService
