@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from buffer_async import BufferAPIError, NotFoundError, Page, Paginator, ResponseDecodeError
-from buffer_async.v1._pagination import _SeenIds
+from buffer_async._seen_ids import SeenIds
 
 pytestmark = pytest.mark.anyio
 
@@ -260,7 +260,7 @@ def test_remembering_100000_ids_takes_a_few_mb() -> None:
     gc.collect()
     tracemalloc.start()
     try:
-        seen = _SeenIds()
+        seen = SeenIds()
         for update_id in json.loads(body):  # fresh strings, as decoding makes them
             assert seen.add(update_id)
         gc.collect()
@@ -273,7 +273,7 @@ def test_remembering_100000_ids_takes_a_few_mb() -> None:
 
 
 def test_an_id_holding_a_nul_is_never_mistaken_for_packed_neighbours() -> None:
-    seen = _SeenIds(pack_after=1, ids_per_bucket=64)  # one bucket: "a" and "b" side by side
+    seen = SeenIds(pack_after=1, ids_per_bucket=64)  # one bucket: "a" and "b" side by side
     assert seen.add("a")
     assert seen.add("b")
     assert seen.add("a\0b")
@@ -291,7 +291,7 @@ ids_to_remember = st.lists(
 @given(ids_to_remember, st.sampled_from([(1, 1), (2, 1), (3, 2), (4096, 32)]))
 def test_seen_ids_behave_like_a_set(values: list[str], tuning: tuple[int, int]) -> None:
     pack_after, ids_per_bucket = tuning
-    seen = _SeenIds(pack_after=pack_after, ids_per_bucket=ids_per_bucket)
+    seen = SeenIds(pack_after=pack_after, ids_per_bucket=ids_per_bucket)
     model: set[str] = set()
     for value in values:
         assert seen.add(value) is (value not in model)

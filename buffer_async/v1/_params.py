@@ -17,6 +17,7 @@ from typing import TypeAlias
 
 import attrs
 
+from .._counts import checked_count
 from ._models import Media, Schedule
 from ._requests import checked_id
 
@@ -44,16 +45,6 @@ MEDIA_INPUT_FIELDS = ("link", "description", "title", "picture", "photo", "thumb
 _RETWEET_FIELDS = frozenset({"tweet_id", "comment"})
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")  # ASCII digits: "1٢:00" is no time
-
-
-def checked_count(value: object, what: str = "count", *, high: int | None = 100) -> int:
-    """An integer in ``1..high`` (no upper bound when ``high`` is ``None``)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{what} must be an integer, got {type(value).__name__}: {value!r}")
-    if value < 1 or (high is not None and value > high):
-        bound = f"between 1 and {high}" if high is not None else "at least 1"
-        raise ValueError(f"{what} must be {bound}, got {value}")
-    return value
 
 
 def checked_ids(values: str | Iterable[str], what: str) -> list[str]:
