@@ -46,7 +46,9 @@ slot moves later while it waits (a 429's ``penalize``) is refused as soon as
 the limiter sees it, never later than ``max_wait``. A refused caller leaves
 the queue as a cancelled one does: it consumes nothing.
 
-``InProcessRateLimiter`` keeps plain-Python state only (no event, lock or
+Callers wait in a ``WaiterQueue`` (``_ratelimit_queue``, shared with
+``RollingWindowLimiter``), which asks the GCRA only when the next slot is and
+records each grant. It keeps plain-Python state only (no event, lock or
 cancel scope of any event loop outlives the ``acquire`` call that made it), so
 one limiter serves successive event loops (``asyncio.run`` twice, trio after
 asyncio) and, under its thread lock, loops running at once in several threads.
@@ -54,29 +56,20 @@ asyncio) and, under its thread lock, loops running at once in several threads.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import hashlib
 import inspect
-import logging
 import math
 import threading
 import time
-from collections import OrderedDict
 from typing import Protocol, runtime_checkable
 
 import anyio
-import anyio.lowlevel
 import attrs
 
 from ._clock import AnyioClock, Clock
 from ._errors import RateLimitWaitTooLong
-from ._eventloop import Loop, call_soon_in, current_loop, loop_is_running
-
-logger = logging.getLogger("buffer_async")
-
-# Far below any clock's resolution, far above the rounding of a sum of intervals.
-_ROUNDING = 1e-9
+from ._ratelimit_queue import ROUNDING, WaiterQueue, checked_max_wait
 
 __all__ = [
     "AnyioClock",
@@ -160,61 +153,31 @@ class RateLimiter(Protocol):
         """
 
 
-@attrs.define(eq=False)
-class _Waiter:
-    """One queued ``acquire`` call; it lives only as long as that call.
+@attrs.define
+class _Gcra:
+    """The GCRA's arithmetic: a theoretical arrival time ``tat`` and the steady interval."""
 
-    ``ticket`` numbers waiters in arrival order, so one can tell how many
-    stand ahead of it without walking the queue.
-    """
+    interval: float
+    tolerance: float  # (burst - 1) intervals
+    tat: float = -math.inf
 
-    event: anyio.Event
-    loop: Loop
-    ticket: int
+    def slot(self, now: float, ahead: int = 0) -> float:
+        """When a caller with ``ahead`` callers before it may go (at or before ``now``: now).
 
-    def ring(self) -> None:
-        """Set the waiter's event as it is now: it may have been replaced since the ring began."""
-        self.event.set()
-
-    def wake(self) -> bool:
-        """Ring the waiter in its own loop; ``False`` if that loop has ended."""
-        if current_loop() is self.loop:
-            self.ring()
-            return True
-        return call_soon_in(self.loop, self.ring)
-
-    def is_alive(self) -> bool:
-        """Whether the waiter's loop is running, so the waiter can still take its turn."""
-        return current_loop() is self.loop or loop_is_running(self.loop)
-
-    async def wait_at_most(self, seconds: float) -> None:
-        """Wait until rung, or until ``seconds`` have passed, whichever comes first.
-
-        On asyncio a timer of the loop's own rings the waiter: a cancel scope
-        with a deadline would do, but before Python 3.11 anyio cannot tell a
-        native cancellation (``task.cancel()``, a cancelled ``gather``) that
-        lands as the deadline passes from its own, and swallows it. On trio a
-        cancel scope is exact. Either way, a coroutine closed by the garbage
-        collector after its loop is gone leaves the timer or scope as it is.
+        One interval after the head's slot for each caller ahead.
         """
-        if isinstance(self.loop, asyncio.AbstractEventLoop):
-            timer = self.loop.call_later(seconds, self.ring)
-            try:
-                await self.event.wait()
-            finally:
-                timer.cancel()
-            return
-        scope = anyio.CancelScope(deadline=anyio.current_time() + seconds)
-        scope.__enter__()
-        try:
-            await self.event.wait()
-        except GeneratorExit:
-            raise
-        except BaseException as exc:
-            if not scope.__exit__(type(exc), exc, exc.__traceback__):
-                raise
-        else:
-            scope.__exit__(None, None, None)
+        # tat is a sum of intervals and the tolerance a product of one: with an
+        # interval such as 1/298, the two round apart and the last of a burst
+        # would miss its slot by 1e-16 s on a clock that stands still.
+        slot = self.tat - self.tolerance - ROUNDING
+        return max(slot, now) + ahead * self.interval if ahead else slot
+
+    def grant(self, now: float) -> None:
+        self.tat = max(self.tat, now) + self.interval
+
+    def block(self, until: float) -> None:
+        """Grant nothing before ``until``: the bucket is empty then, its next slot is ``until``."""
+        self.tat = max(self.tat, until + self.tolerance)
 
 
 class InProcessRateLimiter:
@@ -239,13 +202,17 @@ class InProcessRateLimiter:
     ) -> None:
         self._rate_limit = rate_limit
         self._clock: Clock = AnyioClock() if clock is None else clock
-        self._interval = rate_limit.interval
-        self._tolerance = (rate_limit.burst - 1) * self._interval
-        self._tat = -math.inf  # theoretical arrival time
-        self._queue: OrderedDict[_Waiter, None] = OrderedDict()
-        self._granted = 0
-        self._tickets = 0
-        self._lock = threading.Lock()  # guards the state above; never held across an await
+        interval = rate_limit.interval
+        self._gcra = _Gcra(interval, (rate_limit.burst - 1) * interval)
+        self._line = WaiterQueue(
+            self._gcra,
+            self._clock,
+            head_sleeps_on="clock",
+            watch_grace=interval,
+            budget=repr(rate_limit),
+            waiting_for=f"a slot ({rate_limit!r})",
+        )
+        self._lock = self._line.lock  # guards the state above; never held across an await
 
     def __repr__(self) -> str:
         return (
@@ -261,12 +228,12 @@ class InProcessRateLimiter:
     @property
     def queued(self) -> int:
         """How many callers are waiting in ``acquire``."""
-        return len(self._queue)
+        return self._line.queued
 
     @property
     def granted(self) -> int:
         """How many ``acquire`` calls have returned."""
-        return self._granted
+        return self._line.granted
 
     async def acquire(self, *, max_wait: float | None = None) -> None:
         """Wait for this caller's turn and slot, then return.
@@ -281,108 +248,7 @@ class InProcessRateLimiter:
             anyio.get_cancelled_exc_class(): cancelled while waiting; the caller
                 consumed nothing and its place passes to the next caller.
         """
-        await anyio.lowlevel.checkpoint_if_cancelled()
-        limit = checked_max_wait(max_wait)
-        clock = self._clock
-        loop = current_loop()
-        assert loop is not None  # an awaited coroutine runs in a loop
-        queued_at: float | None = None
-        deadline = math.inf
-        while True:
-            with self._lock:
-                self._drop_dead_head()
-                now = clock.now()
-                slot = self._next_slot()
-                if not self._queue and now >= slot:
-                    self._grant(now)
-                    if queued_at is not None:
-                        self._log_wait(now - queued_at)
-                    return
-                if queued_at is None:
-                    # Its turn comes one interval after each caller already queued.
-                    expected = max(slot, now) + len(self._queue) * self._interval - now
-                    if limit is not None and expected > limit + _ROUNDING:
-                        raise self._too_long(expected, limit)
-                    queued_at = now
-                    deadline = now + (math.inf if limit is None else limit)
-                self._tickets += 1
-                waiter = _Waiter(anyio.Event(), loop, self._tickets)
-                self._queue[waiter] = None
-            waited = await self._wait_in_line(waiter, deadline, limit)
-            if waited is not None:
-                self._log_wait(waited - queued_at)
-                return
-            # Dropped from the queue while its loop was not running (a loop
-            # stopped and later run again): it queues again, at the back.
-
-    def _too_long(self, expected: float, limit: float) -> RateLimitWaitTooLong:
-        return RateLimitWaitTooLong(
-            f"the rate limiter's next slot is {expected:.3f}s away, more than "
-            f"max_wait={limit:g}s ({self._rate_limit!r}); nothing was sent and "
-            "no budget was spent",
-            retry_after=expected,
-            max_wait=limit,
-        )
-
-    async def _wait_in_line(
-        self, waiter: _Waiter, deadline: float, limit: float | None
-    ) -> float | None:
-        """Wait until ``waiter`` is granted (the time it was), or ``None`` if it was dropped.
-
-        Raises:
-            RateLimitWaitTooLong: its turn cannot come by ``deadline``.
-        """
-        clock = self._clock
-        granted = closing = False
-        slept_until: float | None = None
-        try:
-            while True:
-                with self._lock:
-                    if waiter not in self._queue:
-                        return None
-                    head = next(iter(self._queue))
-                    slot = self._next_slot()
-                    now = clock.now()
-                    if head is waiter and (slot == slept_until or now >= slot):
-                        # Trust the clock's word that the slot came, unless penalize() moved it.
-                        self._grant(now)
-                        granted = True
-                        self._leave(waiter)
-                        return now
-                    # No sooner than the head's slot, and an interval later behind the head.
-                    earliest = max(slot, now) + (0.0 if head is waiter else self._interval)
-                    late = earliest > deadline + _ROUNDING or (
-                        head is not waiter and now >= deadline
-                    )
-                    if head is not waiter and waiter.event.is_set():
-                        waiter.event = anyio.Event()  # rung by its own timer: wait again
-                    # A waiter behind the head expects its turn by the head's slot
-                    # plus one interval per waiter ahead; one more interval is grace.
-                    ahead = waiter.ticket - head.ticket
-                    watchdog = max(0.0, slot - now) + (ahead + 1) * self._interval
-                if late:
-                    assert limit is not None  # an infinite deadline is never passed
-                    raise self._too_long(max(0.0, earliest - now), limit)  # leaves the queue
-                if head is waiter:
-                    slept_until = slot
-                    await clock.sleep_until(slot)
-                    continue
-                # Rung by the previous head as it leaves, or by the watchdog if the
-                # head never does because its loop stopped under it, or at the
-                # deadline: either way, look at the head again.
-                await waiter.wait_at_most(min(watchdog, max(0.0, deadline - now)))
-                with self._lock:
-                    self._drop_dead_head()
-        except GeneratorExit:
-            closing = True
-            raise
-        finally:
-            if not granted:
-                self._leave_locked(waiter, blocking=not closing)
-
-    def _log_wait(self, seconds: float) -> None:
-        if seconds > 0:
-            logger.debug("rate limiter: waited %.3fs for a slot (%r)", seconds, self._rate_limit)
+        await self._line.acquire(max_wait)
 
     async def penalize(self, retry_after: float) -> None:
         """Hold every grant until ``retry_after`` seconds from now (the server said 429).
@@ -393,57 +259,7 @@ class InProcessRateLimiter:
         Raises:
             ValueError: ``retry_after`` is negative or not finite.
         """
-        if not (math.isfinite(retry_after) and retry_after >= 0):
-            raise ValueError(f"retry_after must be a finite number >= 0, got {retry_after}")
-        with self._lock:
-            block_end = self._clock.now() + retry_after
-            # The bucket is empty at block_end: its next slot is block_end, then every interval.
-            self._tat = max(self._tat, block_end + self._tolerance)
-
-    def _next_slot(self) -> float:
-        # tat is a sum of intervals and the tolerance a product of one: with an
-        # interval such as 1/298, the two round apart and the last of a burst
-        # would miss its slot by 1e-16 s on a clock that stands still.
-        return self._tat - self._tolerance - _ROUNDING
-
-    def _grant(self, now: float) -> None:
-        self._tat = max(self._tat, now) + self._interval
-        self._granted += 1
-
-    def _leave_locked(self, waiter: _Waiter, *, blocking: bool) -> None:
-        # A coroutine closed by the garbage collector (its loop is gone) must not
-        # wait for the lock: this thread may hold it. A waiter left behind is
-        # dropped later by _drop_dead_head().
-        if self._lock.acquire(blocking=blocking):
-            try:
-                self._leave(waiter)
-            finally:
-                self._lock.release()
-
-    def _leave(self, waiter: _Waiter) -> None:
-        """Take ``waiter`` off the queue; if it was the head, wake the next one."""
-        if waiter not in self._queue:
-            return
-        was_head = next(iter(self._queue)) is waiter
-        del self._queue[waiter]
-        if was_head:
-            self._wake_head()
-
-    def _wake_head(self) -> None:
-        while self._queue:
-            head = next(iter(self._queue))
-            if head.is_alive() and head.wake():
-                return
-            del self._queue[head]  # its loop stopped or ended while it waited
-
-    def _drop_dead_head(self) -> None:
-        """Drop heads whose loops stopped or closed while they waited, so they block nobody."""
-        while self._queue:
-            head = next(iter(self._queue))
-            if head.is_alive():
-                return
-            del self._queue[head]
-            self._wake_head()
+        self._line.block(retry_after)
 
     def _settled(self, now: float) -> bool:
         """Whether this limiter is as good as new at ``now``: nobody waits, the bucket is full.
@@ -452,23 +268,7 @@ class InProcessRateLimiter:
         would, so forgetting it then loses nothing of the budget.
         """
         with self._lock:
-            return not self._queue and now >= self._tat
-
-
-def checked_max_wait(max_wait: object) -> float | None:
-    """``max_wait`` as given: ``None`` or a number of seconds >= 0 (``inf`` is no bound).
-
-    Raises:
-        TypeError: not a number.
-        ValueError: negative or ``nan``.
-    """
-    if max_wait is None:
-        return None
-    if isinstance(max_wait, bool) or not isinstance(max_wait, int | float):
-        raise TypeError(f"max_wait must be a number of seconds or None, got {max_wait!r}")
-    if not max_wait >= 0:
-        raise ValueError(f"max_wait must be >= 0 seconds, got {max_wait!r}")
-    return float(max_wait)
+            return not self._line.queued and now >= self._gcra.tat
 
 
 @functools.cache

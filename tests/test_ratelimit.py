@@ -13,18 +13,14 @@ import hashlib
 import itertools
 import math
 import random
-import threading
 import time
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import partial
+from collections.abc import Iterator, Sequence
 
 import anyio
 import pytest
 import trio
-import trio.testing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,88 +34,12 @@ from buffer_async._ratelimit import (
 )
 from buffer_async.sandbox import busiest_window
 
-from .virtual_time import virtual_backend
-
-# Grant times are sums of floats; "at the same time" means within this.
-EPSILON = 1e-6
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("asyncio", id="asyncio"),
-        pytest.param("trio", id="trio"),
-    ]
+from . import limiter_support as support
+from .limiter_support import (
+    EPSILON,
+    anyio_backend,  # noqa: F401 - the fixture: virtual time
+    run_callers,
 )
-def anyio_backend(request: pytest.FixtureRequest) -> tuple[str, dict[str, object]]:
-    """Both backends on virtual time: the clock jumps to the next timer."""
-    return virtual_backend(request.param)
-
-
-# --- driving callers -------------------------------------------------------------------
-
-
-@dataclass
-class Outcome:
-    """What happened to a crowd of callers; times are seconds since the start."""
-
-    arrivals: list[int] = field(default_factory=list)  # caller ids, in the order acquire() began
-    grants: list[tuple[int, float]] = field(default_factory=list)  # (id, time), in grant order
-    cancelled: set[int] = field(default_factory=set)  # cancelled inside acquire()
-
-    @property
-    def grant_times(self) -> list[float]:
-        return [at for _, at in self.grants]
-
-    @property
-    def granted_ids(self) -> list[int]:
-        return [caller for caller, _ in self.grants]
-
-
-async def run_callers(
-    limiter: InProcessRateLimiter,
-    arrivals: Sequence[float],
-    *,
-    cancel_at: Mapping[int, float] | None = None,
-    penalties: Sequence[tuple[float, float]] = (),
-) -> Outcome:
-    """Caller ``i`` calls ``acquire()`` at ``arrivals[i]``; it is cancelled at ``cancel_at[i]``.
-
-    Each ``(at, retry_after)`` in ``penalties`` calls ``penalize(retry_after)`` at ``at``.
-    """
-    start = anyio.current_time()
-    outcome = Outcome()
-    scopes = [anyio.CancelScope() for _ in arrivals]
-
-    async def caller(i: int) -> None:
-        with scopes[i]:
-            await anyio.sleep_until(start + arrivals[i])
-            outcome.arrivals.append(i)
-            try:
-                await limiter.acquire()
-            except anyio.get_cancelled_exc_class():
-                outcome.cancelled.add(i)
-                raise
-            outcome.grants.append((i, anyio.current_time() - start))
-
-    async def cancel(i: int, at: float) -> None:
-        await anyio.sleep_until(start + at)
-        scopes[i].cancel()
-
-    async def penalize(at: float, retry_after: float) -> None:
-        await anyio.sleep_until(start + at)
-        await limiter.penalize(retry_after)
-
-    # A caller nobody wakes would hang the test; on virtual time this fails at once instead.
-    with anyio.fail_after(7 * 24 * 3600):
-        async with anyio.create_task_group() as tg:
-            for i in range(len(arrivals)):
-                tg.start_soon(caller, i)
-            for i, at in (cancel_at or {}).items():
-                tg.start_soon(cancel, i, at)
-            for at, retry_after in penalties:
-                tg.start_soon(penalize, at, retry_after)
-    return outcome
-
 
 # --- servers that count differently ----------------------------------------------------
 
@@ -398,17 +318,21 @@ async def test_only_the_head_sleeps_one_timer_per_grant() -> None:
 
 
 @pytest.mark.anyio
+async def test_waiters_behind_the_head_in_its_own_loop_set_no_timer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The head sleeps on the clock; the others wait to be rung, at no cost."""
+    limiter = InProcessRateLimiter(RateLimit(10, 1.0))
+    with support.count_timers(monkeypatch) as timers:
+        outcome = await run_callers(limiter, [0.0] * 50)
+    assert len(outcome.grants) == 50
+    assert timers == []
+
+
+@pytest.mark.anyio
 async def test_queued_and_granted_count_callers() -> None:
-    limiter = InProcessRateLimiter(RateLimit(10, 8.0))  # one grant a second
-    assert (limiter.queued, limiter.granted) == (0, 0)
-    with anyio.fail_after(3600):
-        async with anyio.create_task_group() as tg:
-            for _ in range(5):
-                tg.start_soon(limiter.acquire)
-            await anyio.sleep(0.5)
-            assert (limiter.queued, limiter.granted) == (4, 1)
-            assert "queued=4, granted=1" in repr(limiter)
-    assert (limiter.queued, limiter.granted) == (0, 5)
+    # One grant a second.
+    await support.assert_queued_and_granted_count_callers(InProcessRateLimiter(RateLimit(10, 8.0)))
 
 
 class ManualClock:
@@ -474,66 +398,34 @@ async def test_a_full_bucket_grants_its_whole_burst_at_once(requests: int, burst
 
 @pytest.mark.anyio
 async def test_a_cancelled_caller_does_not_enter_the_queue() -> None:
-    limiter = InProcessRateLimiter(RateLimit(10, 10.0))
-    with anyio.CancelScope() as scope:
-        scope.cancel()
-        await limiter.acquire()
-    assert scope.cancelled_caught
-    assert (limiter.queued, limiter.granted) == (0, 0)
+    await support.assert_a_cancelled_caller_does_not_queue(
+        InProcessRateLimiter(RateLimit(10, 10.0))
+    )
 
 
 # --- hypothesis: random arrivals, cancellations and 429s --------------------------------
 
 
 @st.composite
-def scenarios(
-    draw: st.DrawFn,
-) -> tuple[RateLimit, list[float], dict[int, float], list[tuple[float, float]], float]:
+def scenarios(draw: st.DrawFn) -> tuple[RateLimit, support.Crowd, float]:
     rate_limit = draw(rate_limits())
     period = rate_limit.period
-    arrivals: list[float] = []
-    at = 0.0
-    for gap, size in draw(
-        st.lists(st.tuples(st.floats(0.0, 2.0), st.integers(1, 25)), min_size=1, max_size=8)
-    ):
-        at += gap * period
-        arrivals += [at] * size
-    delays = draw(
-        st.lists(
-            st.one_of(st.none(), st.floats(0.01, 1.0)),
-            min_size=len(arrivals),
-            max_size=len(arrivals),
-        )
-    )
-    cancel_at = {i: arrivals[i] + d * period for i, d in enumerate(delays) if d is not None}
-    penalties = [
-        (at_share * period, wait_share * period)
-        for at_share, wait_share in draw(
-            st.lists(st.tuples(st.floats(0.0, 4.0), st.floats(0.0, 1.0)), max_size=2)
-        )
-    ]
+    crowd = draw(support.crowds(period, most_at_once=25, groups=8))
     phase = draw(st.floats(0.0, 1.0)) * period
-    return rate_limit, arrivals, cancel_at, penalties, phase
+    return rate_limit, crowd, phase
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_random_arrivals_never_exceed_the_budget_and_keep_arrival_order(
-    scenario: tuple[RateLimit, list[float], dict[int, float], list[tuple[float, float]], float],
+    scenario: tuple[RateLimit, support.Crowd, float],
 ) -> None:
-    rate_limit, arrivals, cancel_at, penalties, phase = scenario
+    rate_limit, crowd, phase = scenario
     limiter = InProcessRateLimiter(rate_limit)
-    outcome = trio.run(
-        partial(run_callers, limiter, arrivals, cancel_at=cancel_at, penalties=penalties),
-        clock=trio.testing.MockClock(autojump_threshold=0),
-    )
+    outcome = support.run_on_mock_clock(limiter, crowd)
     assert_no_server_would_refuse(outcome.grant_times, rate_limit, phase)
-    assert outcome.granted_ids == [i for i in outcome.arrivals if i not in outcome.cancelled]
-    assert outcome.cancelled <= set(cancel_at)
-    assert len(outcome.grants) + len(outcome.cancelled) == len(arrivals)
-    assert limiter.queued == 0
-    for at, retry_after in penalties:
-        assert not [t for t in outcome.grant_times if at + EPSILON < t < at + retry_after - EPSILON]
+    assert outcome.cancelled <= set(crowd.cancel_at)
+    support.assert_served_in_arrival_order(limiter, crowd, outcome)
 
 
 # --- event loops, one after another and side by side (real clock, milliseconds) ---------
@@ -578,15 +470,8 @@ def test_loop_shutdown_cancels_waiters_and_empties_the_queue() -> None:
     tasks = asyncio.run(leave_waiters_behind())
     assert all(task.cancelled() for task in tasks[1:])
     assert (limiter.queued, limiter.granted) == (0, 1)
-    trio.run(acquire_promptly, limiter)
+    trio.run(support.acquire_promptly, limiter)
     assert (limiter.queued, limiter.granted) == (0, 2)
-
-
-def forget(tasks: list[asyncio.Task[None]]) -> None:
-    """Close stranded coroutines as the garbage collector would, minus asyncio's log line."""
-    for task in tasks:
-        task.get_coro().close()
-        task._log_destroy_pending = False  # type: ignore[attr-defined]
 
 
 Stranded = tuple[InProcessRateLimiter, list[asyncio.Task[None]]]
@@ -597,67 +482,31 @@ def stranded() -> Iterator[Stranded]:
     """A limiter with three waiters (a sleeping head and two behind it) whose loop was
     closed without cancelling them, so their ``finally`` blocks never ran."""
     limiter = InProcessRateLimiter(RateLimit(3, 0.02))  # a slot every 20 ms
-    loop = asyncio.new_event_loop()
-    try:
-        tasks = [loop.create_task(limiter.acquire()) for _ in range(4)]
-        loop.run_until_complete(asyncio.sleep(0))
-    finally:
-        loop.close()
-    yield limiter, tasks
-    forget(tasks)
-
-
-async def acquire_promptly(limiter: InProcessRateLimiter) -> None:
-    with anyio.fail_after(10):  # a bound on failure only: a slot is 20 ms away
-        await limiter.acquire()
+    with support.strand(limiter) as tasks:
+        yield limiter, tasks
 
 
 def test_waiters_of_a_loop_closed_under_them_do_not_block_the_next_loop(
     stranded: Stranded,
 ) -> None:
-    limiter, _ = stranded
-    assert (limiter.queued, limiter.granted) == (3, 1)
-    asyncio.run(acquire_promptly(limiter))
-    assert (limiter.queued, limiter.granted) == (0, 2)
-    trio.run(acquire_promptly, limiter)
-    assert (limiter.queued, limiter.granted) == (0, 3)
+    support.assert_closed_loop_waiters_block_nobody(stranded[0])
 
 
 def test_collecting_a_stranded_head_clears_the_waiters_of_its_closed_loop(
     stranded: Stranded,
 ) -> None:
-    limiter, tasks = stranded
-    assert limiter.queued == 3
-    forget(tasks[1:2])  # the head: it passes on to the next, whose loop is closed too
-    assert limiter.queued == 0
-    trio.run(acquire_promptly, limiter)
-    assert (limiter.queued, limiter.granted) == (0, 2)
+    support.assert_collecting_a_stranded_head_clears_its_loop(*stranded)
 
 
 def test_collecting_a_stranded_waiter_never_waits_for_the_limiters_lock(
     stranded: Stranded,
 ) -> None:
-    # The garbage collector may close a coroutine while this very thread holds the lock.
-    limiter, tasks = stranded
-
-    def collect_while_holding_the_lock() -> None:
-        with limiter._lock:
-            forget(tasks[1:2])
-
-    collector = threading.Thread(target=collect_while_holding_the_lock, daemon=True)
-    collector.start()
-    collector.join(timeout=5)
-    assert not collector.is_alive()
-    assert limiter.queued == 3  # left for the next loop to drop
-    asyncio.run(acquire_promptly(limiter))
-    assert (limiter.queued, limiter.granted) == (0, 2)
+    support.assert_collecting_never_waits_for_the_lock(*stranded)
 
 
 def test_event_loops_in_two_threads_share_one_budget() -> None:
     rate_limit = RateLimit(12, 0.12)  # one grant every 12 ms
     limiter = InProcessRateLimiter(rate_limit)
-    errors: list[BaseException] = []
-    ready = threading.Barrier(2)
 
     async def crowd() -> None:
         with anyio.fail_after(5):
@@ -665,21 +514,7 @@ def test_event_loops_in_two_threads_share_one_budget() -> None:
                 for _ in range(8):
                     tg.start_soon(limiter.acquire)
 
-    def run(backend: str) -> None:
-        ready.wait()
-        try:
-            anyio.run(crowd, backend=backend)
-        except BaseException as exc:  # reported by the assertion below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(name,)) for name in ("asyncio", "trio")]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-
+    errors, elapsed = support.run_in_threads(crowd)
     assert errors == []
     assert (limiter.granted, limiter.queued) == (16, 0)
     # 16 grants one interval apart: separate budgets would take half as long.
@@ -739,47 +574,16 @@ def test_shared_limiter_forgets_a_limiter_once_it_is_as_good_as_new(
 def test_a_waiter_left_in_a_stopped_loop_blocks_nobody() -> None:
     """A loop stopped but never closed still takes callbacks, and runs none of them."""
     limiter = InProcessRateLimiter(RateLimit(3, 0.02))  # a slot every 20 ms
-    loop = asyncio.new_event_loop()
-    try:
-        tasks = [loop.create_task(limiter.acquire()) for _ in range(3)]
-        loop.run_until_complete(asyncio.sleep(0))  # one granted; two queue, then it stops
-        assert (limiter.granted, limiter.queued) == (1, 2)
-        asyncio.run(acquire_promptly(limiter))  # another loop, the same thread
-        trio.run(acquire_promptly, limiter)
-        assert (limiter.granted, limiter.queued) == (3, 0)
-        # Run again, the stopped loop's waiters queue again and are served.
-        loop.run_until_complete(asyncio.wait_for(asyncio.gather(*tasks), 5))
-        assert (limiter.granted, limiter.queued) == (5, 0)
-    finally:
-        loop.close()
+    support.assert_a_stopped_loops_waiters_block_nobody(limiter)
 
 
 def test_waiters_queued_behind_a_head_whose_loop_stops_are_not_stranded() -> None:
     """No newcomer needed: a waiter behind a head that never wakes checks on it."""
     limiter = InProcessRateLimiter(RateLimit(3, 0.02))  # a slot every 20 ms
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    try:
-        asyncio.run_coroutine_threadsafe(limiter.acquire(), loop).result(timeout=5)
-        head = asyncio.run_coroutine_threadsafe(limiter.acquire(), loop)
-        while limiter.queued < 1:
-            time.sleep(0.001)
+    support.assert_waiters_behind_a_stopped_head_are_not_stranded(limiter)
 
-        async def queue_behind_then_stop_the_heads_loop() -> None:
-            with anyio.fail_after(5):
-                async with anyio.create_task_group() as tg:
-                    tg.start_soon(limiter.acquire)
-                    await anyio.wait_all_tasks_blocked()
-                    assert limiter.queued == 2
-                    loop.call_soon_threadsafe(loop.stop)
 
-        trio.run(queue_behind_then_stop_the_heads_loop)
-        thread.join(timeout=5)
-        assert not thread.is_alive()
-        assert not head.done()
-        assert (limiter.granted, limiter.queued) == (2, 0)
-    finally:
-        head.cancel()
-        loop.run_until_complete(asyncio.sleep(0))
-        loop.close()
+def test_a_waiter_of_a_third_loop_checks_on_the_head_when_the_second_stopped_too() -> None:
+    """Each loop's first waiter watches the head, so one stopped watcher strands nobody."""
+    limiter = InProcessRateLimiter(RateLimit(3, 0.02))  # a slot every 20 ms
+    support.assert_waiters_behind_a_stopped_head_are_not_stranded(limiter, stopped_loops_behind=1)
