@@ -29,6 +29,10 @@ from ._ratelimit import RateLimiter as RateLimiter
 from ._retry import Backoff as Backoff
 from ._transport import RequestStats as RequestStats
 from ._version import __version__ as __version__
+from .graphql._oauth import OAuthClient as OAuthClient
+from .graphql._oauth import OAuthTokens as OAuthTokens
+from .graphql._oauth_credentials import OAuthCredentials as OAuthCredentials
+from .graphql._pkce import AuthorizationRequest as AuthorizationRequest
 from .v1 import BufferClient as BufferClient
 from .v1 import Configuration as Configuration
 from .v1 import CreatedUpdates as CreatedUpdates
@@ -66,6 +70,7 @@ from .v1 import to_record as to_record
 __all__ = [
     "APIError",
     "AuthenticationError",
+    "AuthorizationRequest",
     "Backoff",
     "BadRequestError",
     "BufferAPIError",
@@ -81,6 +86,9 @@ __all__ = [
     "Media",
     "MediaConfiguration",
     "NotFoundError",
+    "OAuthClient",
+    "OAuthCredentials",
+    "OAuthTokens",
     "Page",
     "Paginator",
     "PermissionDeniedError",
