@@ -14,8 +14,11 @@ from ._errors import APIError as APIError
 from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
 from ._errors import BufferAPIError as BufferAPIError
+from ._errors import InvalidInputError as InvalidInputError
+from ._errors import LimitReachedError as LimitReachedError
 from ._errors import NotFoundError as NotFoundError
 from ._errors import PermissionDeniedError as PermissionDeniedError
+from ._errors import QueryTooComplexError as QueryTooComplexError
 from ._errors import RateLimitError as RateLimitError
 from ._errors import RateLimitWaitTooLong as RateLimitWaitTooLong
 from ._errors import RequestTimeout as RequestTimeout
@@ -82,6 +85,8 @@ __all__ = [
     "InfoService",
     "Interaction",
     "InteractionUser",
+    "InvalidInputError",
+    "LimitReachedError",
     "LinkService",
     "Media",
     "MediaConfiguration",
@@ -97,6 +102,7 @@ __all__ = [
     "ProfileGroup",
     "ProfileService",
     "ProfileStatistics",
+    "QueryTooComplexError",
     "RateLimit",
     "RateLimitError",
     "RateLimitWaitTooLong",

@@ -1,30 +1,50 @@
 """Every exception buffer-async raises on purpose.
 
-The tree::
+The tree (v1 first, then GraphQL: ``extensions.code`` in ``errors[]``, or
+the member of a mutation's payload union)::
 
     BufferAPIError                  base of everything the SDK raises on purpose
     ├── TransportError              the request or its response did not make it across
     │   └── RequestTimeout          connect, read, write or pool timeout
     ├── RateLimitWaitTooLong        the rate limiter's wait is over ``max_wait``: not sent
     ├── ResponseDecodeError         an answer that is not what Buffer documents
-    └── APIError                    Buffer answered with an error (any other status)
-        ├── BadRequestError         400, and Buffer codes 1003, 1004, 1006, 10xx of the 400 row
-        ├── AuthenticationError     401, and Buffer codes 1001 and 1002
-        ├── PermissionDeniedError   403, and Buffer codes of the 403 row
-        ├── NotFoundError           404, and Buffer codes 1010, 1020, 1050
+    └── APIError                    Buffer answered with an error (any other status or code,
+        │                           GraphQL's ``RestProxyError`` and unknown union members)
+        ├── BadRequestError         400, and Buffer codes 1003, 1004, 1006, 10xx of the 400 row;
+        │   │                       ``BAD_USER_INPUT``, ``GRAPHQL_VALIDATION_FAILED``,
+        │   │                       ``GRAPHQL_PARSE_FAILED``
+        │   ├── InvalidInputError   union ``InvalidInputError``
+        │   └── QueryTooComplexError  a document over the complexity, depth, alias,
+        │                           directive or token limit
+        ├── AuthenticationError     401, and Buffer codes 1001 and 1002;
+        │                           ``UNAUTHORIZED``, ``UNAUTHENTICATED``
+        ├── PermissionDeniedError   403, and Buffer codes of the 403 row;
+        │   │                       ``FORBIDDEN``, union ``UnauthorizedError``
+        │   └── LimitReachedError   union ``LimitReachedError``
+        ├── NotFoundError           404, and Buffer codes 1010, 1020, 1050;
+        │   │                       ``NOT_FOUND``, union ``NotFoundError``
         │   └── UpdatesNotCreatedError  ``updates.create`` made no update for some profile ids
-        ├── RateLimitError          429 (carries ``retry_after``)
-        └── ServerError             5xx, and Buffer code 1000
+        ├── RateLimitError          429, ``RATE_LIMIT_EXCEEDED``
+        │                           (carries ``retry_after``, and ``window`` when Buffer names it)
+        └── ServerError             5xx, and Buffer code 1000;
+                                    ``UNEXPECTED``, union ``UnexpectedError``
 
 The base is deliberately not named ``BufferError``: that would shadow a Python
 builtin. Input that can never succeed is not in this tree: it raises
 ``ValueError`` or ``TypeError`` before anything is sent.
 
 Every error carries ``may_have_been_applied``. It is true when the request was
-a POST that may have reached Buffer before the failure (a read timeout, a
-dropped connection after sending, a 5xx). Buffer has no idempotency keys, so
-the SDK never re-sends such a request: check the account before retrying it
-yourself, or you may post twice.
+a v1 POST or a GraphQL mutation that may have reached Buffer before the
+failure (a read timeout, a dropped connection after sending, a 5xx). Buffer
+has no idempotency keys, so the SDK never re-sends such a request: check the
+account before retrying it yourself, or you may post twice. A GraphQL
+mutation's typed error (a member of its payload union) means nothing was
+applied.
+
+GraphQL answers carry errors with HTTP 200 as often as with 401 or 429, so
+``status_code`` is always the status the server sent, and ``code`` is the
+GraphQL error's ``extensions.code`` (``"NOT_FOUND"``) or the union member's
+``__typename`` (``"LimitReachedError"``) where v1's is a number.
 """
 
 from __future__ import annotations
@@ -42,8 +62,11 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BufferAPIError",
+    "InvalidInputError",
+    "LimitReachedError",
     "NotFoundError",
     "PermissionDeniedError",
+    "QueryTooComplexError",
     "RateLimitError",
     "RateLimitWaitTooLong",
     "RequestTimeout",
@@ -118,11 +141,15 @@ class APIError(BufferAPIError):
     """Buffer answered with an error.
 
     Attributes:
-        status_code: the HTTP status Buffer actually sent (200 for a
-            ``success: false`` body).
-        code: Buffer's own error code (such as 1004), or ``None``.
+        status_code: the HTTP status Buffer actually sent (200 for a v1
+            ``success: false`` body, and for most GraphQL errors).
+        code: v1: Buffer's own error code (such as 1004). GraphQL: the
+            error's ``extensions.code`` (such as ``"NOT_FOUND"``), or the
+            ``__typename`` of a mutation's typed error (such as
+            ``"LimitReachedError"``). ``None`` when Buffer gave none.
         message: Buffer's message, or a description of the status.
-        response: the ``httpx.Response``, its request's token redacted.
+        response: the ``httpx.Response``, its request's token redacted
+            (``None`` for an error Buffer sent with a 2xx status).
     """
 
     def __init__(
@@ -130,7 +157,7 @@ class APIError(BufferAPIError):
         message: str,
         *,
         status_code: int,
-        code: int | None = None,
+        code: int | str | None = None,
         response: httpx.Response | None = None,
         may_have_been_applied: bool = False,
     ) -> None:
@@ -151,25 +178,78 @@ class APIError(BufferAPIError):
 
 
 class BadRequestError(APIError):
-    """HTTP 400 or a Buffer code of the 400 row: the request was refused as invalid."""
+    """The request was refused as invalid.
+
+    v1: HTTP 400 or a Buffer code of the 400 row. GraphQL: ``BAD_USER_INPUT``,
+    ``GRAPHQL_VALIDATION_FAILED`` or ``GRAPHQL_PARSE_FAILED`` (a document or
+    variables the schema refuses), and the subclasses below.
+    """
+
+
+class InvalidInputError(BadRequestError):
+    """GraphQL: a mutation answered with its ``InvalidInputError`` member; nothing was applied.
+
+    Buffer checked the input and refused it ("Text is required"); ``message``
+    says why. Fix the input before sending again.
+    """
+
+
+class QueryTooComplexError(BadRequestError):
+    """GraphQL: the document is over one of Buffer's query limits; it was not run.
+
+    Buffer refuses a document before running it when it costs more than
+    175,000 points, nests deeper than 25 levels, or holds more than 30
+    aliases, 50 directives or 15,000 tokens (guides/api-limits; "these
+    limits may change"). ``message`` is Buffer's, naming the limit ("Query
+    exceeds maximum allowed complexity. Please simplify your query."). Ask
+    for fewer fields or a smaller page; sending it again cannot succeed.
+    """
 
 
 class AuthenticationError(APIError):
-    """HTTP 401, or Buffer codes 1001 and 1002: the access token is missing, bad or revoked."""
+    """The access token or API key is missing, bad or revoked.
+
+    v1: HTTP 401, or Buffer codes 1001 and 1002. GraphQL: HTTP 401,
+    ``UNAUTHORIZED`` or ``UNAUTHENTICATED``.
+    """
 
 
 class PermissionDeniedError(APIError):
-    """HTTP 403 or a Buffer code of the 403 row: the token may not do this."""
+    """The credential is good but may not do this.
+
+    v1: HTTP 403 or a Buffer code of the 403 row. GraphQL: ``FORBIDDEN``, or a
+    mutation's ``UnauthorizedError`` member, and ``LimitReachedError`` below.
+    """
+
+
+class LimitReachedError(PermissionDeniedError):
+    """GraphQL: a mutation answered with its ``LimitReachedError`` member; nothing was applied.
+
+    The account is at one of its plan's limits (scheduled posts, ideas,
+    channels...); ``message`` says which. Sending again fails the same way
+    until something is freed or the plan changes.
+    """
 
 
 class NotFoundError(APIError):
-    """HTTP 404 or Buffer codes 1010, 1020, 1050: no such profile, update or endpoint."""
+    """No such resource.
+
+    v1: HTTP 404 or Buffer codes 1010, 1020, 1050 (profile, update, endpoint).
+    GraphQL: ``NOT_FOUND``, or a mutation's ``NotFoundError`` member.
+    """
 
 
 class RateLimitError(APIError):
-    """HTTP 429: over Buffer's 60 requests per user per minute.
+    """Over Buffer's rate limit: the request was refused and did nothing.
 
-    ``retry_after`` is the wait the server asked for, in seconds, or ``None``.
+    v1: HTTP 429, over 60 requests per user per minute. GraphQL: HTTP 429 or
+    ``RATE_LIMIT_EXCEEDED``, over one of the rolling windows (15 minutes, 24
+    hours, 30 days).
+
+    Attributes:
+        retry_after: the wait the server asked for, in seconds, or ``None``.
+        window: the window Buffer says was exceeded, as it names it
+            (``"15m"``, ``"24h"``, ``"30d"``), or ``None`` when it does not say.
     """
 
     def __init__(
@@ -177,9 +257,10 @@ class RateLimitError(APIError):
         message: str,
         *,
         status_code: int = 429,
-        code: int | None = None,
+        code: int | str | None = None,
         response: httpx.Response | None = None,
         retry_after: float | None = None,
+        window: str | None = None,
         may_have_been_applied: bool = False,
     ) -> None:
         super().__init__(
@@ -190,10 +271,19 @@ class RateLimitError(APIError):
             may_have_been_applied=may_have_been_applied,
         )
         self.retry_after = retry_after
+        self.window = window
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return text if self.window is None else f"{text} (window: {self.window})"
 
 
 class ServerError(APIError):
-    """HTTP 5xx or Buffer code 1000: Buffer failed."""
+    """Buffer failed.
+
+    v1: HTTP 5xx or Buffer code 1000. GraphQL: HTTP 5xx, ``UNEXPECTED``, or a
+    mutation's ``UnexpectedError`` member.
+    """
 
 
 class UpdatesNotCreatedError(NotFoundError):

@@ -80,9 +80,10 @@ class ErrorAnswer:
     error_class: type[APIError] | type[ResponseDecodeError]
     message: str
     status_code: int
-    code: int | None = None
+    code: int | str | None = None
     retry_after: float | None = None
     excerpt: str | None = None
+    window: str | None = None
 
     def error(
         self, *, response: httpx.Response | None = None, may_have_been_applied: bool = False
@@ -93,13 +94,14 @@ class ErrorAnswer:
                 self.message, body=self.excerpt, may_have_been_applied=may_have_been_applied
             )
         error_class: type[APIError] = self.error_class  # type: ignore[assignment]
-        if error_class is RateLimitError:
-            return RateLimitError(
+        if issubclass(error_class, RateLimitError):
+            return error_class(
                 self.message,
                 status_code=self.status_code,
                 code=self.code,
                 response=response,
                 retry_after=self.retry_after,
+                window=self.window,
                 may_have_been_applied=may_have_been_applied,
             )
         return error_class(

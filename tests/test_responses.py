@@ -16,14 +16,10 @@ from buffer_async import (
     ResponseDecodeError,
     ServerError,
 )
+from buffer_async._excerpts import snippet
 from buffer_async._policy import ErrorAnswer, classify
 from buffer_async.v1._requests import ApiRequest
-from buffer_async.v1._responses import (
-    BUFFER_ERROR_CODES,
-    decipher,
-    error_class_for,
-    snippet,
-)
+from buffer_async.v1._responses import BUFFER_ERROR_CODES, decipher, error_class_for
 
 from .recorded import load
 

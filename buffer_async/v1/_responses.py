@@ -12,9 +12,7 @@ Pure: no I/O, no clock (the caller passes ``now`` for HTTP-date
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -26,16 +24,16 @@ from .._errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
-    ResponseDecodeError,
     ServerError,
 )
+from .._excerpts import not_json, snippet
 from .._headers import parse_retry_after, retry_after_from_headers
 from .._policy import ErrorAnswer, Outcome
 
 if TYPE_CHECKING:
     pass
 
-__all__ = ["BUFFER_ERROR_CODES", "decipher", "error_class_for", "snippet"]
+__all__ = ["BUFFER_ERROR_CODES", "decipher", "error_class_for"]
 
 # Buffer code -> (the HTTP status Buffer files it under, its documented meaning).
 BUFFER_ERROR_CODES: Mapping[int, tuple[int, str]] = {
@@ -96,24 +94,8 @@ _STATUS_MEANINGS: Mapping[int, str] = {
     429: "Rate limit exceeded (60 requests per user per minute)",
 }
 
-_TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
-_SNIPPET_LENGTH = 200
-# An excerpt of a few hundred characters never needs more than the body's
-# start; a 30 MB answer is not decoded and searched for it on the event loop.
-_SNIPPET_SOURCE_BYTES = 16 * 1024
 # Buffer's codes have four digits; a "code" of thousands of digits is garbage.
 _MAX_CODE_DIGITS = 9
-
-
-def snippet(body: bytes, limit: int = _SNIPPET_LENGTH) -> str:
-    """A short readable excerpt of a body for an error message: tags stripped, spaces folded.
-
-    Only the first 16 KiB of the body are read, whatever its size.
-    """
-    text = body[:_SNIPPET_SOURCE_BYTES].decode("utf-8", errors="replace")
-    text = _SPACE.sub(" ", html.unescape(_TAG.sub(" ", text))).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def error_class_for(status_code: int, code: int | None) -> type[APIError]:
@@ -181,16 +163,7 @@ def decipher(status_code: int, headers: Mapping[str, str], body: bytes, *, now: 
     if 200 <= status_code < 300 and fields is None:
         if parsed:
             return data
-        content_type = headers.get("content-type", "no content type")
-        what = f"{content_type} body of {len(body)} bytes" if body else "an empty body"
-        return ErrorAnswer(
-            outcome=Outcome.UNREADABLE,
-            error_class=ResponseDecodeError,
-            message=f"Buffer answered HTTP {status_code} with {what}, not JSON: {snippet(body)!r}",
-            status_code=status_code,
-            retry_after=parse_retry_after(headers.get("retry-after"), now=now),
-            excerpt=snippet(body, 500) or None,
-        )
+        return not_json(status_code, headers, body, now=now)
 
     code, message = fields if fields is not None else (None, None)
     if message is None:
