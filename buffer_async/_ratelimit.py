@@ -62,7 +62,8 @@ import inspect
 import math
 import threading
 import time
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable, Hashable
+from typing import Protocol, TypeVar, runtime_checkable
 
 import anyio
 import attrs
@@ -79,6 +80,7 @@ __all__ = [
     "RateLimiter",
     "acquire_within",
     "checked_max_wait",
+    "shared",
     "shared_limiter",
 ]
 
@@ -141,6 +143,12 @@ class RateLimiter(Protocol):
     ``InProcessRateLimiter`` does; a client with ``max_wait`` set then passes
     it. Without that keyword, the client bounds ``acquire()`` with a deadline
     instead, so ``acquire`` must consume nothing when cancelled.
+
+    A limiter may also have ``observe(headers)``, as ``RollingWindowLimiter``
+    does: the transport then passes it the headers of every answer, errors
+    and 429s included (a 429's before ``penalize``), in the task that called
+    ``acquire`` for that attempt. It must not raise. ``InProcessRateLimiter``
+    has none: v1's answers say nothing of the budget.
     """
 
     async def acquire(self) -> None:
@@ -305,8 +313,43 @@ async def acquire_within(limiter: RateLimiter, max_wait: float) -> None:
         )
 
 
-_registry: dict[tuple[str, RateLimit], InProcessRateLimiter] = {}
+class _Forgettable(Protocol):
+    """A limiter the registry may forget once it grants as a fresh one would."""
+
+    def _settled(self, now: float) -> bool:
+        """Whether forgetting the limiter at ``now`` loses nothing of the budget."""
+        ...
+
+
+_L = TypeVar("_L", bound=_Forgettable)
+
+# Keyed by (the credential's SHA-256 digest, the budget: a RateLimit, or a
+# RollingWindowLimiter's windows); never by the credential itself.
+_registry: dict[tuple[str, Hashable], _Forgettable] = {}
 _registry_lock = threading.Lock()
+
+
+def shared(token: str, budget: Hashable, kind: type[_L], make: Callable[[], _L]) -> _L:
+    """The process-wide limiter of ``kind`` for ``token`` and ``budget``, made by ``make``.
+
+    The machinery of ``shared_limiter`` and ``shared_window_limiter``: one
+    limiter per credential and budget, held while its state still matters
+    (callers wait in it, or its grants still count in a window of the
+    server's) and forgotten, on a later call for another key, once it is
+    ``_settled``. Its state is plain Python, so it serves successive event
+    loops. Settledness is asked on ``time.monotonic()``'s timeline, which the
+    default ``AnyioClock`` shares in every loop.
+    """
+    key = (hashlib.sha256(token.encode()).hexdigest(), budget)
+    now = time.monotonic()
+    with _registry_lock:
+        for stale in [k for k, limiter in _registry.items() if k != key and limiter._settled(now)]:
+            del _registry[stale]
+        limiter = _registry.get(key)
+        if not isinstance(limiter, kind):
+            limiter = make()
+            _registry[key] = limiter
+        return limiter
 
 
 def shared_limiter(token: str, rate_limit: RateLimit) -> InProcessRateLimiter:
@@ -323,14 +366,6 @@ def shared_limiter(token: str, rate_limit: RateLimit) -> InProcessRateLimiter:
         token: the access token whose budget the limiter spends.
         rate_limit: the budget; clients with different budgets get different limiters.
     """
-    key = (hashlib.sha256(token.encode()).hexdigest(), rate_limit)
-    # The default clock's timeline is time.monotonic()'s in every event loop.
-    now = time.monotonic()
-    with _registry_lock:
-        for stale in [k for k, limiter in _registry.items() if k != key and limiter._settled(now)]:
-            del _registry[stale]
-        limiter = _registry.get(key)
-        if limiter is None:
-            limiter = InProcessRateLimiter(rate_limit)
-            _registry[key] = limiter
-        return limiter
+    return shared(
+        token, rate_limit, InProcessRateLimiter, functools.partial(InProcessRateLimiter, rate_limit)
+    )

@@ -123,6 +123,7 @@ import attrs
 import httpx
 
 from ._clock import AnyioClock, Clock
+from ._ratelimit import shared
 from ._ratelimit_headers import WindowState, parse_rate_limit_headers
 from ._ratelimit_queue import WaiterQueue
 
@@ -132,6 +133,7 @@ __all__ = [
     "RateWindow",
     "RollingWindowLimiter",
     "WindowUsage",
+    "shared_window_limiter",
 ]
 
 logger = logging.getLogger("buffer_async")
@@ -440,6 +442,20 @@ class _WindowBook:
     def block(self, until: float) -> None:
         """Hold every request until ``until`` (a longer block already in force stays)."""
         self.blocked_until = max(self.blocked_until, until)
+
+    def idle_at(self, now: float) -> bool:
+        """Whether nothing holds a request back at ``now``: no block, every window empty.
+
+        Reads the state without settling it, so that asking never changes it.
+        """
+        if self.blocked_until > now:
+            return False
+        if self.allowance is not None and self.allowance.until > now:
+            return False
+        return all(
+            window.empty_at(self.log, window.seconds + self.jitter) <= now
+            for window in self.windows.values()
+        )
 
     def usage(self, now: float) -> list[_Usage]:
         """Each window's state at ``now``, shortest first, a window of unknown length last."""
@@ -826,3 +842,38 @@ class RollingWindowLimiter:
             ValueError: ``retry_after`` is negative or not finite.
         """
         self._line.block(retry_after)
+
+    def _settled(self, now: float) -> bool:
+        """Whether this limiter is as good as new at ``now``: nobody waits, every window is empty.
+
+        No grant of its own or request of the server's still counts in any
+        window, and no 429 holds callers, so forgetting it loses nothing.
+        """
+        with self._lock:
+            return not self._line.queued and self._book.idle_at(now)
+
+
+def shared_window_limiter(
+    token: str, windows: Iterable[RateWindow] = FREE_PLAN_WINDOWS
+) -> RollingWindowLimiter:
+    """The process-wide ``RollingWindowLimiter`` for ``token`` and ``windows``, made on first use.
+
+    Every client with the same credential (access token or API key) spends
+    one budget, so they share one limiter, even clients made one per request,
+    in one event loop after another: it is held for as long as any of its
+    windows still holds a request (or a 429 holds callers, or somebody
+    waits), and forgotten only once it would grant as a fresh one does. The
+    registry is ``shared_limiter``'s, keyed by the credential's SHA-256
+    digest, never the credential, and by the windows, in any order.
+
+    Args:
+        token: the credential whose budget the limiter spends.
+        windows: the windows to enforce (default: Buffer's Free plan); clients
+            with different windows get different limiters.
+
+    Raises:
+        TypeError: ``windows`` holds something that is not a ``RateWindow``.
+        ValueError: no window, or two windows of one length.
+    """
+    checked = tuple(sorted(_checked_windows(windows), key=lambda window: window.seconds))
+    return shared(token, checked, RollingWindowLimiter, lambda: RollingWindowLimiter(checked))

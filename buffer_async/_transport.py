@@ -17,8 +17,10 @@ whether the raised error ``may_have_been_applied``::
 
 Buffer has no idempotency keys, so a POST that may have reached the server is
 never sent again: a blind retry can post twice. Every attempt, retries
-included, first passes the rate limiter; a 429 penalizes the limiter, so every
-caller sharing it waits out ``Retry-After``, not just the one refused.
+included, first passes the rate limiter; a limiter that has ``observe`` is
+handed the headers of every answer (429s and other errors included), so it
+learns what the server says is left; a 429 then penalizes the limiter, so
+every caller sharing it waits out ``Retry-After``, not just the one refused.
 
 The wait in the limiter is bounded by ``max_wait`` (``RateLimitWaitTooLong``,
 nothing sent), not by ``timeout``, which bounds each attempt's network
@@ -410,8 +412,9 @@ class Transport:
             gate.acquire_nowait()  # the usual case: no wait, and no event-loop turn for it
         except anyio.WouldBlock:
             await gate.acquire()
+        heard: list[httpx.Headers] = []  # the answer's headers, as soon as they arrive
         try:
-            response, content = await self._exchange(http_request)
+            response, content = await self._exchange(http_request, heard)
         except httpx.HTTPError as exc:
             timed_out = isinstance(exc, httpx.TimeoutException)
             detail = self._auth.redact(str(exc))
@@ -438,6 +441,7 @@ class Transport:
             raise crossing from None
         finally:
             gate.release()
+            self._observe(heard)  # an answer came, whole or not: the limiter learns what it says
         logger.debug(
             "%s -> %d in %.3fs",
             self.describe(request),
@@ -454,6 +458,17 @@ class Transport:
             partial(answer.error, response=kept),
             retry_after=answer.retry_after,
         )
+
+    def _observe(self, heard: list[httpx.Headers]) -> None:
+        """Hand the answer's headers, if one came, to the limiter, if it learns from them.
+
+        Called in the task that acquired the limiter for this attempt (a
+        ``RollingWindowLimiter`` pairs the answer with its grant through a
+        context variable), before a 429 penalizes it.
+        """
+        observe = getattr(self.limiter, "observe", None)
+        if observe is not None and heard:
+            observe(heard[0])
 
     def _fail(
         self,
@@ -473,18 +488,27 @@ class Transport:
             raise _Retryable(raised, verdict) from None
         raise raised from None
 
-    async def _receive(self, http_request: httpx.Request) -> tuple[httpx.Response, bytes]:
-        """Send, then read the body (decompressed, at most ``max_response_bytes``, scrubbed)."""
+    async def _receive(
+        self, http_request: httpx.Request, heard: list[httpx.Headers]
+    ) -> tuple[httpx.Response, bytes]:
+        """Send, then read the body (decompressed, at most ``max_response_bytes``, scrubbed).
+
+        The answer's headers go into ``heard`` before the body is read, so
+        that the limiter learns them even when reading the body fails.
+        """
         response = await self._http.send(http_request, auth=self._auth, stream=True)
+        heard.append(response.headers)
         try:
             body = await read_body(response, self.max_response_bytes)
         finally:
             await response.aclose()
         return response, self._auth.scrub(body)
 
-    async def _exchange(self, http_request: httpx.Request) -> tuple[httpx.Response, bytes]:
+    async def _exchange(
+        self, http_request: httpx.Request, heard: list[httpx.Headers]
+    ) -> tuple[httpx.Response, bytes]:
         """Send and read, so that no cancellation can corrupt the pool (see ``_cancellation``)."""
-        return await shielded_from_native_cancellation(lambda: self._receive(http_request))
+        return await shielded_from_native_cancellation(lambda: self._receive(http_request, heard))
 
     def _headers(self, request: Request) -> dict[str, str]:
         headers = {

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import gc
+import hashlib
 import logging
 import math
 import random
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
@@ -27,6 +30,7 @@ import trio.testing
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from buffer_async import _ratelimit
 from buffer_async._clock import AnyioClock
 from buffer_async._errors import RateLimitWaitTooLong
 from buffer_async._ratelimit import RateLimiter, acquire_within
@@ -38,6 +42,7 @@ from buffer_async._ratelimit_windows import (
     RollingWindowLimiter,
     WindowUsage,
     _WindowBook,
+    shared_window_limiter,
 )
 
 from . import limiter_support as support
@@ -1335,3 +1340,132 @@ async def test_observe_takes_headers_in_every_form() -> None:
         states = limiter.observe(headers)
         assert [(s.seconds, s.quota, s.remaining) for s in states] == [(900, 100, 42)]
         assert limiter.snapshot()[0].from_server
+
+
+# --- the process-wide registry ---------------------------------------------------------------
+
+
+@pytest.fixture
+def registry(monkeypatch: pytest.MonkeyPatch) -> dict[object, object]:
+    """An empty registry for the test, shared with ``shared_limiter``'s (it is the same one)."""
+    fresh: dict[object, object] = {}
+    monkeypatch.setattr(_ratelimit, "_registry", fresh)
+    return fresh
+
+
+def test_shared_window_limiter_is_one_limiter_per_credential_and_windows(
+    registry: dict[object, object],
+) -> None:
+    windows = [RateWindow(100, 900), RateWindow(3000, 30 * 86400)]
+    first = shared_window_limiter("key-a", windows)
+    assert isinstance(first, RollingWindowLimiter)
+    asyncio.run(first.acquire())  # held while its windows hold the grant
+    assert shared_window_limiter("key-a", windows) is first
+    assert shared_window_limiter("key-a", reversed(windows)) is first  # in any order
+    assert shared_window_limiter("key-b", windows) is not first
+    assert shared_window_limiter("key-a", [RateWindow(50, 900)]) is not first
+    assert shared_window_limiter("key-a") is shared_window_limiter("key-a", FREE_PLAN_WINDOWS)
+    assert shared_window_limiter("key-a") is not first
+    assert shared_window_limiter("key-a", windows) is first
+
+
+def test_shared_window_limiter_and_shared_limiter_keep_apart_in_one_registry(
+    registry: dict[object, object],
+) -> None:
+    gcra = _ratelimit.shared_limiter("key-a", _ratelimit.RateLimit())
+    asyncio.run(gcra.acquire())  # a grant, so that neither is forgotten as good as new
+    windows = shared_window_limiter("key-a")
+    asyncio.run(windows.acquire())
+    assert isinstance(gcra, _ratelimit.InProcessRateLimiter)
+    assert _ratelimit.shared_limiter("key-a", _ratelimit.RateLimit()) is gcra
+    assert shared_window_limiter("key-a") is windows
+    assert len(registry) == 2
+
+
+def test_shared_window_limiter_never_holds_the_credential(registry: dict[object, object]) -> None:
+    token = "bfr-secret-api-key-5f3c"
+    limiter = shared_window_limiter(token)
+    assert list(registry) == [(hashlib.sha256(token.encode()).hexdigest(), FREE_PLAN_WINDOWS)]
+    assert token not in repr(registry)
+    assert token not in repr(vars(limiter))
+
+
+def test_shared_window_limiter_refuses_windows_it_cannot_enforce(
+    registry: dict[object, object],
+) -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        shared_window_limiter("key-a", [])
+    with pytest.raises(TypeError):
+        shared_window_limiter("key-a", [(100, 900)])  # type: ignore[list-item]
+    assert registry == {}
+
+
+def test_a_shared_window_limiter_outlives_its_clients_and_event_loops(
+    registry: dict[object, object],
+) -> None:
+    """A client made per request, in one event loop after another, spends one budget."""
+    windows = [RateWindow(2, 3600)]
+    asyncio.run(shared_window_limiter("key-per-request", windows).acquire())
+    gc.collect()
+    shared_window_limiter("another-key", windows)  # prunes what is settled: not this one
+
+    async def second() -> int:
+        limiter = shared_window_limiter("key-per-request", windows)
+        await limiter.acquire()
+        return limiter.remaining()
+
+    assert trio.run(second) == 0
+    assert shared_window_limiter("key-per-request", windows).granted == 2
+
+
+def test_the_registry_forgets_a_shared_window_limiter_once_every_window_is_empty(
+    registry: dict[object, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    windows = [RateWindow(5, 60), RateWindow(50, 600)]
+    limiter = shared_window_limiter("key-settled", windows)
+    key = (hashlib.sha256(b"key-settled").hexdigest(), tuple(windows))
+    asyncio.run(limiter.acquire())
+    start = time.monotonic()
+
+    def prune_at(offset: float) -> None:
+        monkeypatch.setattr(_ratelimit.time, "monotonic", lambda: start + offset)  # type: ignore[attr-defined]
+        shared_window_limiter("another-key", windows)
+
+    prune_at(61.0 + 1.0)  # the 60 s window is empty, the 600 s one still holds the grant
+    assert registry.get(key) is limiter
+    prune_at(601.0 + 1.0)  # past both windows and their jitter
+    assert key not in registry
+    assert shared_window_limiter("key-settled", windows) is not limiter
+
+
+@pytest.mark.anyio
+async def test_a_limiter_is_not_settled_while_a_429_or_the_servers_requests_hold_it() -> None:
+    limiter = RollingWindowLimiter([RateWindow(10, 100)], jitter=0.0)
+    now = AnyioClock().now()
+    assert limiter._settled(now)
+    await limiter.penalize(30.0)
+    assert not limiter._settled(now)
+    assert limiter._settled(now + 30.0)
+
+    limiter = RollingWindowLimiter([RateWindow(10, 100)], jitter=0.0)
+    limiter.observe(policy_headers((10, 100, 4, 50)))  # another process spent 6, for 50 s
+    assert not limiter._settled(now)
+    assert limiter._settled(now + 50.0)
+
+    limiter = RollingWindowLimiter([RateWindow(10, 100)], jitter=0.0)
+    limiter.observe([("RateLimit-Remaining", "3"), ("RateLimit-Reset", "20")])
+    assert not limiter._settled(now)
+    assert limiter._settled(now + 20.0)
+
+
+@pytest.mark.anyio
+async def test_a_limiter_is_not_settled_while_somebody_waits() -> None:
+    limiter = RollingWindowLimiter([RateWindow(1, 100)], jitter=0.0)
+    await limiter.acquire()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(limiter.acquire)
+        await anyio.wait_all_tasks_blocked()
+        assert limiter.queued == 1
+        # Past the window, but a caller still waits in it.
+        assert not limiter._settled(AnyioClock().now() + 200.0)
+    assert not limiter._settled(AnyioClock().now())
