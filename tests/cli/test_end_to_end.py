@@ -10,17 +10,14 @@ in ``tests/cli/test_stopping.py``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from buffer_async.cli import _commands as cli
 from buffer_async.sandbox import Sandbox
 
-from .cli.served import (
+from .served import (
     DEMO_UPDATES,
-    FAST_OPTIONS,
     Served,
     expected,
     exported,
@@ -29,7 +26,6 @@ from .cli.served import (
     progress_of,
     read,
     run,
-    serve_demo,
     spawn,
 )
 
@@ -37,19 +33,6 @@ TRICKY = (
     'Commas, "quotes" and ""doubled"",\nnew lines\r\nof all\rkinds\u2028and emoji 🎉 👩‍💻 🇫🇷; '
     "a tab\tand =1+1"
 )
-
-
-@pytest.fixture(params=["asyncio"])
-def served(request: pytest.FixtureRequest) -> Iterator[Served]:
-    """The demo account on 127.0.0.1; parametrize indirectly with ``"trio"`` for a trio server."""
-    with serve_demo(request.param) as served:
-        yield served
-
-
-@pytest.fixture(autouse=True)
-def fast_client_and_no_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("BUFFER_ACCESS_TOKEN", raising=False)
-    monkeypatch.setattr(cli, "CLIENT_OPTIONS", dict(FAST_OPTIONS))
 
 
 @pytest.mark.parametrize("served", ["asyncio", "trio"], indirect=True)
