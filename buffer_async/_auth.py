@@ -36,12 +36,16 @@ _MIN_REDACTED_LENGTH = 8
 
 
 def checked_token(token: str, what: str) -> str:
-    """``token`` if it can travel in a header, else a ``ValueError`` that does not echo it.
+    """``token`` if it is not empty and can travel in a header, else a ``ValueError``.
+
+    The message never echoes the token.
 
     Args:
         token: the credential, already stripped of surrounding white space.
         what: its name in the message, such as ``"access_token"``.
     """
+    if not token:
+        raise ValueError(f"{what} is empty")
     if not _TOKEN_CHARACTERS.fullmatch(token):
         position = next(  # counted from 1, as a person counts
             index

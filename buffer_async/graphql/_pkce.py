@@ -71,8 +71,7 @@ _STATE_BYTES = 32  # 256 bits, 43 characters of base64url
 def checked_credential(value: object, what: str) -> str:
     """``value`` if it is a non-empty string that can travel in a header; never echoed.
 
-    ``_auth.checked_token`` does the checking; the empty string is refused
-    here first, since ``checked_token`` raises ``StopIteration`` for it.
+    ``_auth.checked_token`` does the checking, after the type.
 
     Raises:
         TypeError: not a string.
@@ -80,8 +79,6 @@ def checked_credential(value: object, what: str) -> str:
     """
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a string, got {type(value).__name__}")
-    if not value:
-        raise ValueError(f"{what} is empty")
     return checked_token(value, what)
 
 

@@ -364,7 +364,7 @@ def test_urls_must_be_https_except_on_loopback() -> None:
 
 
 def test_empty_or_missing_credentials_are_refused_with_a_value_error(clock: FakeClock) -> None:
-    # _auth.checked_token raises StopIteration for "": these must not reach it.
+    # An empty credential is refused by name, as a ValueError (never a StopIteration).
     with pytest.raises(ValueError, match="client_id is empty"):
         OAuthClient("")
     with pytest.raises(ValueError, match="client_secret is empty"):
