@@ -50,6 +50,7 @@ from typing import TypeGuard
 import attrs
 
 from ._structured_fields import ByteSequence, Item, list_members
+from ._times import parse_datetime
 
 __all__ = ["WindowState", "parse_rate_limit_headers"]
 
@@ -272,12 +273,11 @@ def _trio_reset(value: str, now: datetime) -> float | None:
 
 
 def _iso_datetime(text: str) -> datetime | None:
-    # Python 3.10's fromisoformat reads no "Z"; a time without an offset is UTC.
+    # A time without an offset is UTC.
     try:
-        when = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        return parse_datetime(text)
     except ValueError:
         return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
 
 
 def _one_per_window(states: list[WindowState]) -> tuple[WindowState, ...]:

@@ -14,7 +14,7 @@ same for both lives here, written once:
 - ``model_hook``: a model's structuring function, cattrs' own generated one,
   made once per class: keys a model does not name go to its read-only
   ``extra`` mapping, and a required list or mapping refuses ``null``;
-- ``parse_datetime``: an ISO 8601 date and time, the same on every Python;
+- ``parse_datetime`` (from ``_times``): an ISO 8601 date and time, the same on every Python;
 - ``decode_error``: the ``ResponseDecodeError`` of a failed decode, naming
   each problem's path, at most three, then how many more.
 
@@ -27,11 +27,9 @@ answer, never at ``import buffer_async``.
 
 from __future__ import annotations
 
-import re
 import types
 import typing
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta, timezone
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -42,6 +40,7 @@ from cattrs.errors import ClassValidationError, IterableValidationError, Iterabl
 from cattrs.gen import make_dict_structure_fn, override
 
 from ._errors import ResponseDecodeError
+from ._times import parse_datetime
 
 __all__ = [
     "DECODE_FAILURES",
@@ -328,57 +327,6 @@ def model_hook(
         return structure_known(value, cls)
 
     return structure_repeating
-
-
-_UTC = timezone.utc
-_ISO_8601 = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})"
-    r"(?:[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})"
-    r"(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?)?"
-    r"\s*(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2}(?::?\d{2}(?:\.\d{1,6})?)?)?)?"
-)
-# "2026-03-05T14:30:00Z", "...:00.000Z", "...:00.000000Z"
-_UTC_FORM_LENGTHS = frozenset({20, 24, 27})
-
-
-def parse_datetime(text: str) -> datetime:
-    """An ISO 8601 date and time as an aware UTC ``datetime``; no offset means UTC.
-
-    Reads the same on every Python, and what Python 3.10's ``fromisoformat``
-    does not: a ``Z``, an offset without a colon, any number of fractional
-    digits (cut to microseconds).
-
-    Raises:
-        ValueError: the text is not an ISO 8601 date and time.
-    """
-    if len(text) in _UTC_FORM_LENGTHS and text[-1] == "Z" and text[10] == "T":
-        # What Buffer sends ("2026-03-05T14:30:00.000Z"), read at C speed.
-        try:
-            return datetime.fromisoformat(text[:-1]).replace(tzinfo=_UTC)
-        except ValueError:
-            pass  # read below, which says what is wrong
-    match = _ISO_8601.fullmatch(text.strip())
-    if match is None:
-        raise ValueError(f"expected an ISO 8601 date and time, got {describe(text)}")
-    fraction = (match["fraction"] or "")[:6].ljust(6, "0")
-    when = datetime.fromisoformat(match["date"]).replace(
-        hour=int(match["hour"] or 0),
-        minute=int(match["minute"] or 0),
-        second=int(match["second"] or 0),
-        microsecond=int(fraction),
-        tzinfo=_UTC,
-    )
-    offset = match["offset"]
-    if offset and offset not in "Zz":
-        digits, _, fraction = offset[1:].replace(":", "").partition(".")
-        delta = timedelta(
-            hours=int(digits[:2]),
-            minutes=int(digits[2:4] or 0),
-            seconds=int(digits[4:] or 0),
-            microseconds=int(fraction.ljust(6, "0")),
-        )
-        when -= delta if offset[0] == "+" else -delta
-    return when
 
 
 DECODE_FAILURES = (

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
+from .._times import parse_datetime
 from .._version import __version__
 from ..v1._client import DEFAULT_BASE_URL, TOKEN_ENVIRONMENT_VARIABLE
 from ._export import LIST_NAMES, ListName
@@ -87,15 +88,11 @@ def _statuses(text: str) -> tuple[ListName, ...]:
 
 def _since(text: str) -> datetime:
     try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
-        when = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        return parse_datetime(text)  # a date alone is its midnight, UTC
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date (2026-01-31) or an ISO 8601 date-time"
         ) from None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def _positive(text: str) -> int:

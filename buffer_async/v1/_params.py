@@ -18,6 +18,7 @@ from typing import TypeAlias
 import attrs
 
 from .._counts import checked_count
+from .._times import utc_datetime
 from ._models import Media, Schedule
 from ._requests import checked_id
 
@@ -87,11 +88,6 @@ def checked_text(text: object, *, max_length: int, required: bool) -> str | None
     return text
 
 
-def _aware(when: datetime) -> datetime:
-    # Buffer's docs: a date-time with no UTC offset is UTC.
-    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
-
-
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _SECOND = timedelta(seconds=1)
 # The first whole second a ``datetime`` cannot hold (10000-01-01 UTC).
@@ -116,7 +112,7 @@ def unix_seconds(value: object, what: str) -> int:
         seconds = value
     elif isinstance(value, datetime | str):
         # Exact integer arithmetic: no float rounding at either end of the range.
-        seconds = (_aware(_parsed(value, what)) - _EPOCH) // _SECOND
+        seconds = (utc_datetime(value, what) - _EPOCH) // _SECOND
     else:
         raise TypeError(
             f"{what} must be a datetime, a unix timestamp or an ISO 8601 string, "
@@ -137,17 +133,6 @@ def _shown(value: object) -> str:
     if isinstance(value, int) and value.bit_length() > 64:
         return f"an integer of {value.bit_length()} bits"
     return repr(value)
-
-
-def _parsed(value: datetime | str, what: str) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    text = value.strip()
-    try:
-        # Python 3.10's fromisoformat does not read a trailing "Z".
-        return datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-    except ValueError:
-        raise ValueError(f"{what} {value!r} is not an ISO 8601 date-time") from None
 
 
 def scheduled_at_param(value: TimeInput, *, now: float | None = None) -> int:
