@@ -1,8 +1,10 @@
 """buffer-async: an async Python SDK for the Buffer social-media scheduling API.
 
 Everything public is importable from here; the modules behind it are private.
-The shared core (errors, rate limiting, retries) is named here; Buffer's REST
-API v1 lives in ``buffer_async.v1``, whose names are repeated here too.
+The shared core (errors, rate limiting, retries) is named here. Buffer's
+GraphQL API lives in ``buffer_async.graphql`` (its client and most used
+models are repeated here), and its REST API v1 in ``buffer_async.v1``, whose
+names are repeated here too.
 
 The SDK logs to the ``buffer_async`` logger, which has a ``NullHandler``: as
 for any library, nothing is printed unless the application configures logging.
@@ -32,6 +34,32 @@ from ._ratelimit import RateLimiter as RateLimiter
 from ._retry import Backoff as Backoff
 from ._transport import RequestStats as RequestStats
 from ._version import __version__ as __version__
+from .graphql import FREE_PLAN_WINDOWS as FREE_PLAN_WINDOWS
+from .graphql import Account as Account
+from .graphql import AggregatedPostMetrics as AggregatedPostMetrics
+from .graphql import Asset as Asset
+from .graphql import BufferGraphQLClient as BufferGraphQLClient
+from .graphql import Channel as Channel
+from .graphql import CursorPage as CursorPage
+from .graphql import CursorPaginator as CursorPaginator
+from .graphql import DailyPostingLimit as DailyPostingLimit
+from .graphql import DocumentAsset as DocumentAsset
+from .graphql import Idea as Idea
+from .graphql import ImageAsset as ImageAsset
+from .graphql import Network as Network
+from .graphql import Organization as Organization
+from .graphql import Post as Post
+from .graphql import PostAttempt as PostAttempt
+from .graphql import PostMetric as PostMetric
+from .graphql import PostMetricType as PostMetricType
+from .graphql import PostStatus as PostStatus
+from .graphql import RateWindow as RateWindow
+from .graphql import RollingWindowLimiter as RollingWindowLimiter
+from .graphql import SchedulingType as SchedulingType
+from .graphql import ShareMode as ShareMode
+from .graphql import Tag as Tag
+from .graphql import VideoAsset as VideoAsset
+from .graphql import WindowUsage as WindowUsage
 from .graphql._oauth import OAuthClient as OAuthClient
 from .graphql._oauth import OAuthTokens as OAuthTokens
 from .graphql._oauth_credentials import OAuthCredentials as OAuthCredentials
@@ -72,15 +100,27 @@ from .v1 import to_record as to_record
 
 __all__ = [
     "APIError",
+    "Account",
+    "AggregatedPostMetrics",
+    "Asset",
     "AuthenticationError",
     "AuthorizationRequest",
     "Backoff",
     "BadRequestError",
     "BufferAPIError",
     "BufferClient",
+    "BufferGraphQLClient",
+    "Channel",
     "Configuration",
     "CreatedUpdates",
+    "CursorPage",
+    "CursorPaginator",
+    "DailyPostingLimit",
+    "DocumentAsset",
     "EditedUpdate",
+    "FREE_PLAN_WINDOWS",
+    "Idea",
+    "ImageAsset",
     "InProcessRateLimiter",
     "InfoService",
     "Interaction",
@@ -90,13 +130,20 @@ __all__ = [
     "LinkService",
     "Media",
     "MediaConfiguration",
+    "Network",
     "NotFoundError",
     "OAuthClient",
     "OAuthCredentials",
     "OAuthTokens",
+    "Organization",
     "Page",
     "Paginator",
     "PermissionDeniedError",
+    "Post",
+    "PostAttempt",
+    "PostMetric",
+    "PostMetricType",
+    "PostStatus",
     "Profile",
     "ProfileCounts",
     "ProfileGroup",
@@ -107,17 +154,22 @@ __all__ = [
     "RateLimitError",
     "RateLimitWaitTooLong",
     "RateLimiter",
+    "RateWindow",
     "RequestStats",
     "RequestTimeout",
     "ResponseDecodeError",
+    "RollingWindowLimiter",
     "Schedule",
     "ScheduleService",
+    "SchedulingType",
     "ServerError",
     "Service",
     "ServiceConfiguration",
     "ServiceType",
     "ServiceUrls",
+    "ShareMode",
     "Statistics",
+    "Tag",
     "TransportError",
     "Update",
     "UpdateService",
@@ -125,6 +177,8 @@ __all__ = [
     "UpdatesNotCreatedError",
     "User",
     "UserService",
+    "VideoAsset",
+    "WindowUsage",
     "__version__",
     "flat_record",
     "to_dataframe",

@@ -11,13 +11,23 @@ once, where redacting each surface would miss the next one added.
 
 from __future__ import annotations
 
+import collections
 import re
 from collections.abc import Generator
+from typing import Protocol
 from urllib.parse import quote
 
 import httpx
 
-__all__ = ["REDACTED", "BearerAuth", "checked_token", "redacted_headers"]
+__all__ = [
+    "REDACTED",
+    "Authorizer",
+    "BearerAuth",
+    "RotatingAuth",
+    "TokenSource",
+    "checked_token",
+    "redacted_headers",
+]
 
 REDACTED = "[REDACTED]"
 
@@ -106,8 +116,116 @@ class BearerAuth(httpx.Auth):
             text = text.replace(form.decode(), REDACTED)
         return text
 
+    async def bearer(self) -> BearerAuth:
+        """The auth to send the next attempt with: this one, a token never changes."""
+        return self
 
-def redacted_headers(headers: httpx.Headers, auth: BearerAuth) -> httpx.Headers:
+    async def renewed(self, rejected: BearerAuth) -> BearerAuth | None:
+        """A fixed token has no other to retry with after a 401: ``None``."""
+        return None
+
+
+class TokenSource(Protocol):
+    """A credential that changes: ``OAuthCredentials``, or anything that acts alike."""
+
+    async def access_token(self) -> str:
+        """A current access token."""
+        ...
+
+    async def on_unauthorized(self, rejected_access_token: str) -> str | None:
+        """The token to retry with once after a 401 to ``rejected_access_token``, or ``None``."""
+        ...
+
+
+class Authorizer(Protocol):
+    """What the transport asks of a credential: a ``BearerAuth`` or a ``RotatingAuth``."""
+
+    async def bearer(self) -> BearerAuth:
+        """The auth to send the next attempt with."""
+        ...
+
+    async def renewed(self, rejected: BearerAuth) -> BearerAuth | None:
+        """The auth to send once more after ``rejected`` met a 401, or ``None``."""
+        ...
+
+    def scrub(self, body: bytes) -> bytes:
+        """``body`` with every token this credential sent replaced by ``[REDACTED]``."""
+        ...
+
+    def redact(self, text: str) -> str:
+        """``text`` with every token this credential sent replaced by ``[REDACTED]``."""
+        ...
+
+
+class RotatingAuth:
+    """The transport's side of a credential that changes, such as ``OAuthCredentials``.
+
+    Each attempt asks the source for a current token (``bearer``); after a
+    401, the source is asked once for a replacement (``renewed``). Answers are
+    scrubbed of every token sent recently, not only the current one: an
+    answer to a request sent with the previous token may arrive after the
+    rotation. The tokens live here and in the ``BearerAuth`` objects only.
+    """
+
+    __slots__ = ("_recent", "_source")
+
+    # Tokens kept for scrubbing: the current one and those it replaced lately.
+    _KEPT = 4
+
+    def __init__(self, source: TokenSource) -> None:
+        if not callable(getattr(source, "access_token", None)) or not callable(
+            getattr(source, "on_unauthorized", None)
+        ):
+            raise TypeError(
+                "credentials must have async access_token() and on_unauthorized(), "
+                f"as OAuthCredentials has; got {type(source).__name__}"
+            )
+        self._source = source
+        self._recent: collections.OrderedDict[str, BearerAuth] = collections.OrderedDict()
+
+    def __repr__(self) -> str:
+        return f"<RotatingAuth {type(self._source).__name__} {REDACTED}>"
+
+    def _auth_for(self, token: object, what: str) -> BearerAuth:
+        if not isinstance(token, str):
+            raise TypeError(f"{what} returned {type(token).__name__}, not a token string")
+        auth = self._recent.get(token)
+        if auth is None:
+            auth = self._recent[checked_token(token, what)] = BearerAuth(token)
+            while len(self._recent) > self._KEPT:
+                self._recent.popitem(last=False)
+        else:
+            self._recent.move_to_end(token)
+        return auth
+
+    async def bearer(self) -> BearerAuth:
+        """The auth for the source's current token."""
+        return self._auth_for(await self._source.access_token(), "access_token()")
+
+    async def renewed(self, rejected: BearerAuth) -> BearerAuth | None:
+        """The auth for the token the source gives after ``rejected`` met a 401, if any."""
+        token = next((token for token, auth in self._recent.items() if auth is rejected), None)
+        if token is None:
+            return None
+        replacement = await self._source.on_unauthorized(token)
+        if replacement is None:
+            return None
+        return self._auth_for(replacement, "on_unauthorized()")
+
+    def scrub(self, body: bytes) -> bytes:
+        """``body`` with every recent token replaced by ``[REDACTED]``."""
+        for auth in self._recent.values():
+            body = auth.scrub(body)
+        return body
+
+    def redact(self, text: str) -> str:
+        """``text`` with every recent token replaced by ``[REDACTED]``."""
+        for auth in self._recent.values():
+            text = auth.redact(text)
+        return text
+
+
+def redacted_headers(headers: httpx.Headers, auth: Authorizer) -> httpx.Headers:
     """A copy of request or response headers with no trace of the token.
 
     ``Authorization`` becomes ``Bearer [REDACTED]``; any other value that

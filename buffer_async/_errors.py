@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import httpx
 
+    from .graphql._attempts import PostAttempt
     from .v1._models import CreatedUpdates
 
 __all__ = [
@@ -82,7 +83,19 @@ _MAY_HAVE_BEEN_APPLIED = (
 
 
 class BufferAPIError(Exception):
-    """Base of every error buffer-async raises on purpose."""
+    """Base of every error buffer-async raises on purpose.
+
+    Attributes:
+        message: what went wrong.
+        may_have_been_applied: the request may have reached Buffer and been
+            applied (see the module docstring).
+        attempt: for an error raised by GraphQL's ``posts.create``, what was
+            sent and when (``PostAttempt``): pass the error to
+            ``posts.find_created`` to learn whether the post was made.
+            ``None`` for every other call.
+    """
+
+    attempt: PostAttempt | None = None
 
     def __init__(self, message: str, *, may_have_been_applied: bool = False) -> None:
         self.message = message

@@ -69,18 +69,23 @@ def parse_datetime(text: str) -> datetime:
             microsecond=int(fraction),
             tzinfo=UTC,
         )
-        offset = match["offset"]
-        if offset and offset not in "Zz":
-            digits, _, fraction = offset[1:].replace(":", "").partition(".")
-            delta = timedelta(
-                hours=int(digits[:2]),
-                minutes=int(digits[2:4] or 0),
-                seconds=int(digits[4:] or 0),
-                microseconds=int(fraction.ljust(6, "0")),
-            )
-            when -= delta if offset[0] == "+" else -delta
-    except (ValueError, OverflowError) as exc:
+    except ValueError as exc:
         raise ValueError(f"{_shown(text)} is not an ISO 8601 date and time: {exc}") from None
+    offset = match["offset"]
+    if offset and offset not in "Zz":
+        digits, _, fraction = offset[1:].replace(":", "").partition(".")
+        delta = timedelta(
+            hours=int(digits[:2]),
+            minutes=int(digits[2:4] or 0),
+            seconds=int(digits[4:] or 0),
+            microseconds=int(fraction.ljust(6, "0")),
+        )
+        try:
+            when -= delta if offset[0] == "+" else -delta
+        except OverflowError:
+            raise ValueError(
+                f"{_shown(text)} names a time outside 0001-01-01 to 9999-12-31 UTC"
+            ) from None
     return when
 
 
@@ -102,7 +107,9 @@ def utc_datetime(value: object, what: str) -> datetime:
         try:
             return value.astimezone(UTC)
         except OverflowError:
-            raise ValueError(f"{what} {value!r} lies outside the years 1 to 9999 in UTC") from None
+            raise ValueError(
+                f"{what} {value!r} names a time outside 0001-01-01 to 9999-12-31 UTC"
+            ) from None
     if isinstance(value, str):
         try:
             return parse_datetime(value)

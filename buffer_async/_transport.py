@@ -51,11 +51,12 @@ import anyio
 import attrs
 import httpx
 
-from ._auth import BearerAuth, redacted_headers
+from ._auth import Authorizer, BearerAuth, RotatingAuth, TokenSource, redacted_headers
 from ._body import ACCEPT_ENCODING, ResponseTooLarge, read_body
 from ._cancellation import shielded_from_native_cancellation
 from ._connections import Connections
 from ._errors import (
+    AuthenticationError,
     BufferAPIError,
     RateLimitWaitTooLong,
     RequestTimeout,
@@ -149,7 +150,7 @@ class RequestStats:
     rate_limited: int = 0
 
 
-def _kept_response(response: httpx.Response, content: bytes, auth: BearerAuth) -> httpx.Response:
+def _kept_response(response: httpx.Response, content: bytes, auth: Authorizer) -> httpx.Response:
     """The copy of an error answer that its exception keeps, with no trace of the token.
 
     ``content`` is the body as read: already decompressed and scrubbed. The
@@ -199,6 +200,11 @@ class Request(Protocol):
         """Whether sending it twice does no more than sending it once."""
         ...
 
+    @property
+    def label(self) -> str:
+        """How errors and logs name the call (``"GET /updates/123.json"``)."""
+        ...
+
     def body(self) -> bytes:
         """The encoded body (empty for none)."""
         ...
@@ -217,7 +223,10 @@ class Transport:
     """Sends ``Request``s to Buffer and returns their decoded JSON.
 
     Args:
-        access_token: the OAuth access token; kept only inside the auth object.
+        access_token: the credential: a token (an OAuth access token, an API
+            key), kept only inside the auth object, or a ``TokenSource`` (such
+            as ``OAuthCredentials``) asked for a current token before every
+            attempt and, once per request, for another after a 401.
         decipher: reads the API's answers (v1's or GraphQL's).
         base_url: API root, such as ``https://api.bufferapp.com/1``.
         limiter: every attempt acquires it first; ``None`` disables limiting.
@@ -242,7 +251,7 @@ class Transport:
     def __init__(
         self,
         *,
-        access_token: str,
+        access_token: str | TokenSource,
         decipher: Decipher,
         base_url: str,
         limiter: RateLimiter | None,
@@ -269,7 +278,11 @@ class Transport:
         self.max_retry_wait = max_retry_wait
         self.max_wait = checked_max_wait(max_wait)
         self.stats = RequestStats()
-        self._auth = BearerAuth(access_token)
+        self._auth: Authorizer = (
+            BearerAuth(access_token)
+            if isinstance(access_token, str)
+            else RotatingAuth(access_token)
+        )
         self._decipher = decipher
         # Shared with every transport derived from this one (``derive``); only this one closes it.
         self._connections = Connections(
@@ -326,8 +339,8 @@ class Transport:
             await self._connections.aclose()
 
     def describe(self, request: Request) -> str:
-        """``"GET /updates/123.json"``: how errors and logs name a call."""
-        return f"{request.method} {request.path}"
+        """How errors and logs name a call: ``"GET /updates/1.json"``, ``"mutation CreatePost"``."""
+        return request.label
 
     async def send(self, request: Request) -> Any:
         """Send ``request`` with retries; return the decoded JSON body.
@@ -339,11 +352,25 @@ class Transport:
                 ``max_response_bytes``.
         """
         retry = 0
+        reauthorized = False
         while True:
+            bearer = await self._auth.bearer()
             await self._acquire(request)
             self.stats.requests += 1
             try:
-                answer = await self._attempt(request)
+                answer = await self._attempt(request, bearer)
+            except AuthenticationError:
+                # A credential that rotates may have a newer token: one more
+                # attempt with it, whatever the request (a 401 applied nothing).
+                renewed = None if reauthorized else await self._auth.renewed(bearer)
+                if renewed is None:
+                    raise
+                logger.info(
+                    "%s was refused (401); sending it once more with a renewed token",
+                    self.describe(request),
+                )
+                reauthorized = True
+                continue
             except _Retryable as failure:
                 error, verdict = failure.error, failure.verdict
                 self.stats.rate_limited += verdict.pause_everyone
@@ -397,7 +424,7 @@ class Transport:
                 max_wait=exc.max_wait,
             ) from None
 
-    async def _attempt(self, request: Request) -> Any:  # noqa: RET503 - _fail never returns
+    async def _attempt(self, request: Request, bearer: BearerAuth) -> Any:  # noqa: RET503
         gate = await self._connections.gate()
         http_request = self._http.build_request(
             request.method,
@@ -414,7 +441,7 @@ class Transport:
             await gate.acquire()
         heard: list[httpx.Headers] = []  # the answer's headers, as soon as they arrive
         try:
-            response, content = await self._exchange(http_request, heard)
+            response, content = await self._exchange(http_request, bearer, heard)
         except httpx.HTTPError as exc:
             timed_out = isinstance(exc, httpx.TimeoutException)
             detail = self._auth.redact(str(exc))
@@ -489,14 +516,14 @@ class Transport:
         raise raised from None
 
     async def _receive(
-        self, http_request: httpx.Request, heard: list[httpx.Headers]
+        self, http_request: httpx.Request, bearer: BearerAuth, heard: list[httpx.Headers]
     ) -> tuple[httpx.Response, bytes]:
         """Send, then read the body (decompressed, at most ``max_response_bytes``, scrubbed).
 
         The answer's headers go into ``heard`` before the body is read, so
         that the limiter learns them even when reading the body fails.
         """
-        response = await self._http.send(http_request, auth=self._auth, stream=True)
+        response = await self._http.send(http_request, auth=bearer, stream=True)
         heard.append(response.headers)
         try:
             body = await read_body(response, self.max_response_bytes)
@@ -505,10 +532,12 @@ class Transport:
         return response, self._auth.scrub(body)
 
     async def _exchange(
-        self, http_request: httpx.Request, heard: list[httpx.Headers]
+        self, http_request: httpx.Request, bearer: BearerAuth, heard: list[httpx.Headers]
     ) -> tuple[httpx.Response, bytes]:
         """Send and read, so that no cancellation can corrupt the pool (see ``_cancellation``)."""
-        return await shielded_from_native_cancellation(lambda: self._receive(http_request, heard))
+        return await shielded_from_native_cancellation(
+            lambda: self._receive(http_request, bearer, heard)
+        )
 
     def _headers(self, request: Request) -> dict[str, str]:
         headers = {

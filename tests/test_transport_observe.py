@@ -13,7 +13,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 import anyio
-import attrs
 import httpx
 import pytest
 
@@ -26,6 +25,7 @@ from buffer_async._ratelimit_windows import (
     shared_window_limiter,
 )
 from buffer_async._transport import Transport
+from buffer_async.graphql._requests import GraphQLRequest
 from buffer_async.graphql._responses import decipher
 
 from .limiter_support import EPSILON, anyio_backend  # noqa: F401 - the fixture: virtual time
@@ -38,21 +38,7 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 DATA = json.dumps({"data": {"account": {"id": "a1"}}}).encode()
 
 
-@attrs.frozen
-class Query:
-    """A GraphQL query: a POST that may be sent again."""
-
-    method: str = "POST"
-    path: str = "/"
-    query: tuple[tuple[str, str], ...] = ()
-    content_type: str | None = "application/json"
-    idempotent: bool = True
-
-    def body(self) -> bytes:
-        return b'{"query": "{ account { id } }"}'
-
-
-QUERY = Query()
+QUERY = GraphQLRequest(document="{ account { id } }")
 
 
 def policy_headers(

@@ -73,6 +73,11 @@ class ApiRequest:
         return "application/x-www-form-urlencoded" if self.form else None
 
     @property
+    def label(self) -> str:
+        """How errors and logs name the call: ``"GET /updates/123.json"``."""
+        return f"{self.method} {self.path}"
+
+    @property
     def idempotent(self) -> bool:
         """Whether sending this twice is harmless (GET), so a retry after it was sent is safe."""
         return self.method == "GET"

@@ -16,7 +16,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import attrs
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -41,6 +40,7 @@ from buffer_async._policy import ErrorAnswer, Outcome, classify
 from buffer_async._transport import Transport
 from buffer_async.graphql import _models as m
 from buffer_async.graphql._converter import decode
+from buffer_async.graphql._requests import GraphQLRequest
 from buffer_async.graphql._responses import (
     decipher,
     error_class_for,
@@ -53,22 +53,12 @@ TOKEN = "bufk_0123456789abcdefABCDEF/xyz"  # a slash: JSON may write it escaped
 DATA = Path(__file__).parent / "data"
 
 
-@attrs.frozen
-class GraphQLRequest:
-    """What the transport sends for a GraphQL operation (the services' request, in small)."""
-
-    idempotent: bool
-    method: str = "POST"
-    path: str = ""
-    query: tuple[tuple[str, str], ...] = ()
-    content_type: str | None = "application/json"
-
-    def body(self) -> bytes:
-        return b'{"query": "{ account { id } }"}'
-
-
-QUERY = GraphQLRequest(idempotent=True)
-MUTATION = GraphQLRequest(idempotent=False)
+QUERY = GraphQLRequest(document="{ account { id } }", operation_name="Account")
+MUTATION = GraphQLRequest(
+    document='mutation DeletePost { deletePost(input: {id: "p1"}) { __typename } }',
+    operation_name="DeletePost",
+    mutation=True,
+)
 
 
 def body(data: object) -> bytes:

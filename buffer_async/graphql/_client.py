@@ -1,0 +1,312 @@
+"""``BufferGraphQLClient``: the client of Buffer's GraphQL API, one attribute per resource.
+
+It mirrors v1's ``BufferClient``: the same transport (rate limiting, retries
+of what may be retried, error mapping, redaction), the same options and
+``with_options``. What differs is the credential (a personal API key, or
+``OAuthCredentials``), the limiter (several rolling windows, learnt from
+the server's headers) and the decipher (GraphQL's answers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from .._auth import TokenSource, checked_token
+from .._errors import ResponseDecodeError
+from .._ratelimit import RateLimiter
+from .._ratelimit_windows import FREE_PLAN_WINDOWS, RateWindow, WindowUsage, shared_window_limiter
+from .._retry import Backoff
+from .._transport import DEFAULT_MAX_RESPONSE_BYTES, UNSET, RequestStats, Transport, Unset
+from ._requests import GraphQLRequest, operation_kind
+from ._responses import decipher
+from ._services.account import AccountService
+from ._services.channels import ChannelService
+from ._services.ideas import IdeaService
+from ._services.metrics import MetricService
+from ._services.posting_limits import PostingLimitService
+from ._services.posts import PostService
+from ._session import OrganizationDefault, Session
+
+__all__ = ["API_KEY_ENVIRONMENT_VARIABLE", "DEFAULT_GRAPHQL_URL", "BufferGraphQLClient"]
+
+DEFAULT_GRAPHQL_URL = "https://api.buffer.com"
+API_KEY_ENVIRONMENT_VARIABLE = "BUFFER_API_KEY"
+
+RateLimitSetting = Iterable[RateWindow] | RateLimiter | None
+
+
+def _resolve_credential(api_key: str | None, credentials: TokenSource | None) -> str | TokenSource:
+    if credentials is not None:
+        if api_key is not None:
+            raise ValueError("pass api_key or credentials, not both")
+        return credentials
+    key = api_key if api_key is not None else os.environ.get(API_KEY_ENVIRONMENT_VARIABLE)
+    if key is not None and not isinstance(key, str):
+        raise TypeError(f"api_key must be a string, got {type(key).__name__}")
+    key = (key or "").strip()
+    if not key:
+        raise ValueError(
+            "No Buffer API key: pass BufferGraphQLClient(api_key=...) or set the "
+            f"{API_KEY_ENVIRONMENT_VARIABLE} environment variable (Buffer: Settings -> API)."
+        )
+    return checked_token(key, "api_key")
+
+
+def _budget_key(credential: str | TokenSource) -> str:
+    """What the key's budget is shared by: the key, or the credentials object's identity."""
+    if isinstance(credential, str):
+        return credential
+    # One grant's rotating tokens spend one budget: keyed by the object,
+    # which the limiter registry hashes, never by a token.
+    return "credentials:" + hashlib.sha256(repr(id(credential)).encode()).hexdigest()
+
+
+def _resolve_limiter(credential: str | TokenSource, rate_limit: object) -> RateLimiter | None:
+    if rate_limit is None:
+        return None
+    if isinstance(rate_limit, RateLimiter):
+        return rate_limit
+    if isinstance(rate_limit, RateWindow):
+        rate_limit = (rate_limit,)
+    if isinstance(rate_limit, Iterable) and not isinstance(rate_limit, str | bytes | Mapping):
+        return shared_window_limiter(_budget_key(credential), rate_limit)
+    raise TypeError(
+        "rate_limit must be RateWindow values, a RateLimiter or None, "
+        f"got {type(rate_limit).__name__}"
+    )
+
+
+class BufferGraphQLClient:
+    """An async client for Buffer's GraphQL API (``api.buffer.com``).
+
+    ::
+
+        async with BufferGraphQLClient() as buffer:   # BUFFER_API_KEY from the environment
+            for channel in await buffer.channels.list():
+                async for post in buffer.posts.list(channel_ids=[channel.id]):
+                    print(post.text)
+
+    Args:
+        api_key: a personal API key (Buffer: Settings -> API); defaults to
+            ``BUFFER_API_KEY``. Never echoed in an error, a log or a repr.
+        base_url: where to POST; Buffer's guides use the root, its CLI
+            ``/graphql``, and both work. ``http://`` only for loopback hosts.
+        rate_limit: ``RateWindow`` values (by default Buffer's Free plan: 100
+            per 15 minutes, 100 per 24 hours, 3,000 per 30 days), spent by every
+            client with this key in the process and corrected by what the
+            server's headers say is left; a ``RateLimiter`` (in-process or
+            Redis); or ``None`` to turn client-side limiting off.
+        max_retries: retries after the first attempt of a query; a mutation
+            that may have reached Buffer is never sent again.
+        timeout: seconds (or an ``httpx.Timeout``) for every request.
+        http_client: a caller-owned ``httpx.AsyncClient``; the caller closes it.
+        credentials: instead of a key, ``OAuthCredentials`` (or any object
+            with ``access_token()`` and ``on_unauthorized()``): asked for a
+            current token before each request; after a 401, once for a new one.
+        backoff: the wait between retries when Buffer does not say.
+        max_connections: requests in flight at once, and the pool's size.
+        max_response_bytes: the largest answer read (32 MiB by default).
+        max_wait: the longest a request waits for the rate limiter, in
+            seconds, before ``RateLimitWaitTooLong`` (nothing sent); ``None``
+            waits as long as the budget requires.
+
+    Raises:
+        ValueError: no key and no ``BUFFER_API_KEY``, or a key holding a
+            character that cannot travel in a header.
+
+    Attributes:
+        account: the account and its organizations.
+        channels: the channels posts go to.
+        posts: posts: list, get, create, edit, delete, find_created.
+        ideas: content ideas.
+        posting_limits: each channel's daily posting limit.
+        metrics: post metrics totalled over a window.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str = DEFAULT_GRAPHQL_URL,
+        rate_limit: Iterable[RateWindow] | RateLimiter | None = FREE_PLAN_WINDOWS,
+        max_retries: int = 3,
+        timeout: float | httpx.Timeout = 30.0,
+        http_client: httpx.AsyncClient | None = None,
+        credentials: TokenSource | None = None,
+        backoff: Backoff | None = None,
+        max_connections: int = 20,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_wait: float | None = None,
+    ) -> None:
+        credential = _resolve_credential(api_key, credentials)
+        transport = Transport(
+            access_token=credential,
+            decipher=decipher,
+            base_url=base_url,
+            limiter=_resolve_limiter(credential, rate_limit),
+            max_retries=max_retries,
+            timeout=timeout,
+            http_client=http_client,
+            backoff=backoff,
+            max_connections=max_connections,
+            max_response_bytes=max_response_bytes,
+            max_wait=max_wait,
+        )
+        self._attach(Session(transport, OrganizationDefault()))
+
+    def _attach(self, session: Session) -> None:
+        self._session = session
+        self.account = AccountService(session)
+        self.channels = ChannelService(session)
+        self.posts = PostService(session)
+        self.ideas = IdeaService(session)
+        self.posting_limits = PostingLimitService(session)
+        self.metrics = MetricService(session)
+
+    @property
+    def _transport(self) -> Transport:
+        return self._session.transport
+
+    def __repr__(self) -> str:
+        return f"<BufferGraphQLClient {self._transport.base_url}>"
+
+    @property
+    def base_url(self) -> str:
+        """Where this client POSTs."""
+        return self._transport.base_url
+
+    @property
+    def rate_limiter(self) -> RateLimiter | None:
+        """The limiter every request passes, or ``None`` when limiting is off."""
+        return self._transport.limiter
+
+    def rate_limit_usage(self) -> tuple[WindowUsage, ...]:
+        """What is left of each rate-limit window, as the limiter now knows it.
+
+        One ``WindowUsage`` per window, shortest first: its ``limit``, the
+        requests ``remaining``, ``next_slot_in`` and ``resets_in`` seconds,
+        corrected by every answer's ``RateLimit`` headers. Empty when
+        limiting is off, or the limiter (your own) does not say.
+        """
+        snapshot = getattr(self._transport.limiter, "snapshot", None)
+        if snapshot is None:
+            return ()
+        usage: tuple[WindowUsage, ...] = tuple(snapshot())
+        return usage
+
+    @property
+    def stats(self) -> RequestStats:
+        """Counters of requests sent, retries and 429s met, since the client was made."""
+        return self._transport.stats
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """The timeout of every request's network operations."""
+        return self._transport.timeout
+
+    @property
+    def max_retries(self) -> int:
+        """Retries after a query's first attempt."""
+        return self._transport.max_retries
+
+    @property
+    def max_wait(self) -> float | None:
+        """The longest a request waits for the rate limiter, or ``None`` for no bound."""
+        return self._transport.max_wait
+
+    async def execute(
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        operation_name: str | None = None,
+    ) -> dict[str, Any]:
+        """Run any GraphQL document; its ``data``, through the same limiter and error mapping.
+
+        ::
+
+            data = await buffer.execute("query { account { id email } }")
+
+        A query is retried as the SDK's own are; a mutation (or a document
+        whose kind cannot be told) is never sent twice. Top-level ``errors``
+        raise as DESIGN's table says; a mutation's typed union errors are in
+        the data, as selected, for you to read.
+
+        Args:
+            document: the GraphQL document.
+            variables: its variables, JSON-ready.
+            operation_name: which operation of the document to run.
+
+        Raises:
+            TypeError: the document is not a string, or the variables not JSON.
+            ValueError: the document is empty, or ``operation_name`` names no
+                operation of it while it holds several.
+        """
+        if not isinstance(document, str):
+            raise TypeError(f"document must be a string, got {type(document).__name__}")
+        if not document.strip():
+            raise ValueError("document is empty")
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise TypeError("operation_name must be a string or None")
+        if variables is not None and not isinstance(variables, Mapping):
+            raise TypeError(f"variables must be a mapping, got {type(variables).__name__}")
+        kind = operation_kind(document, operation_name)
+        request = GraphQLRequest(
+            document=document,
+            variables=dict(variables or {}),
+            operation_name=operation_name,
+            mutation=kind != "query",
+        )
+        try:
+            request.body()
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"variables cannot be sent as JSON: {exc}") from None
+        data = await self._transport.send(request)
+        if not isinstance(data, dict):  # decipher returns only a data object; kept for safety
+            raise ResponseDecodeError("Buffer's answer has no data object")
+        return data
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        max_wait: float | Unset | None = UNSET,
+        backoff: Backoff | Unset = UNSET,
+    ) -> BufferGraphQLClient:
+        """A client with other per-request options, sharing this one's connections and budget.
+
+        ::
+
+            patient = buffer.with_options(timeout=120.0, max_retries=5)
+
+        Options left out stay as they are here. The new client needs no
+        closing; closing this one closes the connections both use.
+        """
+        derived = BufferGraphQLClient.__new__(BufferGraphQLClient)
+        transport = self._transport.derive(
+            timeout=timeout, max_retries=max_retries, max_wait=max_wait, backoff=backoff
+        )
+        derived._attach(Session(transport, self._session.organizations))
+        return derived
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections this client opened (not a caller-owned ``http_client``)."""
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> BufferGraphQLClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()

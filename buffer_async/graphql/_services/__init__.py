@@ -1,0 +1,1 @@
+"""The GraphQL client's resource services, one module each."""
