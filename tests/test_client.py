@@ -8,6 +8,7 @@ import respx
 
 import buffer_async
 from buffer_async import BufferClient, InProcessRateLimiter, RateLimit
+from buffer_async._auth import BearerAuth
 
 pytestmark = pytest.mark.anyio
 
@@ -17,7 +18,9 @@ TOKEN = "1/c0ffeec0ffeec0ffeec0ffeec0ffee00"
 def test_token_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BUFFER_ACCESS_TOKEN", TOKEN)
     client = BufferClient(rate_limit=None)
-    assert client._transport._auth._token == TOKEN
+    auth = client._transport._auth
+    assert isinstance(auth, BearerAuth)
+    assert auth._token == TOKEN
 
 
 def test_missing_token_names_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
