@@ -9,7 +9,6 @@ the server's headers) and the decipher (GraphQL's answers).
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from types import TracebackType
@@ -59,12 +58,16 @@ def _resolve_credential(api_key: str | None, credentials: TokenSource | None) ->
 
 
 def _budget_key(credential: str | TokenSource) -> str:
-    """What the key's budget is shared by: the key, or the credentials object's identity."""
+    """What names the budget clients share: the key, or the grant of rotating credentials.
+
+    The limiter registry hashes it; it never holds a credential.
+    """
     if isinstance(credential, str):
         return credential
-    # One grant's rotating tokens spend one budget: keyed by the object,
-    # which the limiter registry hashes, never by a token.
-    return "credentials:" + hashlib.sha256(repr(id(credential)).encode()).hexdigest()
+    # One grant's rotating tokens spend one budget. Credentials of another
+    # kind, with no ``rate_limit_key``, share a budget per object.
+    key = getattr(credential, "rate_limit_key", None)
+    return key if isinstance(key, str) else f"credentials:{id(credential)}"
 
 
 def _resolve_limiter(credential: str | TokenSource, rate_limit: object) -> RateLimiter | None:

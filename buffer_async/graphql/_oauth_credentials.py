@@ -15,6 +15,7 @@ import hmac
 import inspect
 import logging
 import math
+import secrets
 import weakref
 from datetime import datetime, timedelta
 from functools import partial
@@ -72,6 +73,7 @@ class _Grant:
 
     __slots__ = (
         "__weakref__",
+        "budget_key",
         "flight",
         "forced",
         "received_at",
@@ -89,6 +91,8 @@ class _Grant:
         self.forced = False
         self.refused: AuthenticationError | None = None
         self.flight: _Flight | None = None
+        # Names the grant's rate-limit budget: random, so it says nothing of a token.
+        self.budget_key = secrets.token_hex(16)
 
     def __repr__(self) -> str:
         return f"<grant saved={self.saved} refreshing={self.flight is not None}>"
@@ -209,6 +213,15 @@ class OAuthCredentials:
             f"<OAuthCredentials client {self._oauth.client_id!r}, expires {expires}, "
             f"refresh token {'held' if self._grant.refresh_token else 'none'}>"
         )
+
+    @property
+    def rate_limit_key(self) -> str:
+        """What names this grant's rate-limit budget: the same for every credentials of the grant.
+
+        ``BufferGraphQLClient`` shares one limiter among the clients whose
+        credentials give the same key. It is random, and holds no token.
+        """
+        return f"oauth-grant:{self._grant.budget_key}"
 
     async def access_token(self) -> str:
         """A current access token: refreshed first if it expires within the leeway.

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import attrs
 
@@ -45,10 +45,11 @@ class GraphQLRequest:
     operation_name: str | None = None
     mutation: bool = False
 
-    method = "POST"
-    path = ""  # the base URL as given: Buffer's root, or ``/graphql`` as its CLI uses
-    query: tuple[tuple[str, str], ...] = ()
-    content_type = "application/json"
+    method: ClassVar[str] = "POST"
+    # The base URL as given: Buffer's root, or ``/graphql`` as its CLI uses.
+    path: ClassVar[str] = ""
+    query: ClassVar[tuple[tuple[str, str], ...]] = ()
+    content_type: ClassVar[str] = "application/json"
 
     @property
     def idempotent(self) -> bool:
