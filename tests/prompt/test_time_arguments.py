@@ -97,8 +97,8 @@ async def test_a_string_that_is_no_time_is_refused_before_sending(
     mock: respx.MockRouter, bad: str
 ) -> None:
     async with BufferClient(TOKEN, rate_limit=None) as client:
-        with pytest.raises(ValueError, match=r"since .* is not an ISO 8601 date-time"):
+        with pytest.raises(ValueError, match=r"since .* is not an ISO 8601 date and time"):
             client.updates.sent("p1", since=bad)
-        with pytest.raises(ValueError, match=r"scheduled_at .* is not an ISO 8601 date-time"):
+        with pytest.raises(ValueError, match=r"scheduled_at .* is not an ISO 8601 date and time"):
             await client.updates.create("p1", "hi", scheduled_at=bad)
     assert not mock.calls
