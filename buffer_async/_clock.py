@@ -59,8 +59,17 @@ class AnyioClock:
     """
 
     def now(self) -> float:
-        """The running loop's time, shifted onto the shared timeline."""
-        return anyio.current_time() + _loop_offset()
+        """The running loop's time, shifted onto the shared timeline.
+
+        Outside any event loop (a limiter's ``snapshot()`` read at the top of
+        a script, or after ``asyncio.run`` returned), the timeline itself:
+        ``time.monotonic()``.
+        """
+        try:
+            loop_now = anyio.current_time()
+        except RuntimeError:  # anyio's NoEventLoopError: no loop runs in this thread
+            return time.monotonic()
+        return loop_now + _loop_offset()
 
     async def sleep_until(self, deadline: float) -> None:
         """Sleep on the running loop until ``deadline`` on the shared timeline."""

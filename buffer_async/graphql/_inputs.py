@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from enum import Enum
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from .._times import UTC, utc_datetime, wire_datetime
 
@@ -47,6 +47,7 @@ __all__ = [
     "checked_enums",
     "checked_id",
     "checked_ids",
+    "checked_json",
     "checked_string",
     "checked_text",
     "date_range_input",
@@ -58,6 +59,8 @@ __all__ = [
     "time_input",
     "window_input",
 ]
+
+T = TypeVar("T")
 
 TimeInput: TypeAlias = "datetime | str"
 DateRange: TypeAlias = "tuple[datetime | str | None, datetime | str | None]"
@@ -228,7 +231,8 @@ def mode_and_due_at(mode: object, due_at: object) -> tuple[str, str | None]:
     return wire_mode, wire_due
 
 
-def _checked_json(value: Any, what: str) -> Any:
+def checked_json(value: T, what: str) -> T:
+    """``value`` if it can be sent as JSON (no NaN, no infinity), else ``TypeError`` naming it."""
     try:
         json.dumps(value, allow_nan=False)
     except (TypeError, ValueError) as exc:
@@ -282,7 +286,7 @@ def post_assets(assets: object) -> list[dict[str, Any]]:
                 f"{where}.video sets thumbnailUrl, which Buffer rejects for videos; "
                 "choose the frame with metadata={'thumbnailOffset': milliseconds}"
             )
-        built.append({kind: _checked_json(dict(fields), where)})
+        built.append({kind: checked_json(dict(fields), where)})
     return built
 
 
@@ -301,7 +305,7 @@ def post_metadata(metadata: object) -> dict[str, Any] | None:
         if not isinstance(value, Mapping):
             raise TypeError(f"metadata[{key!r}] must be a mapping of that network's fields")
     built = {str(key): dict(value) for key, value in metadata.items()}
-    _checked_json(built, "metadata")
+    checked_json(built, "metadata")
     return built
 
 
@@ -338,7 +342,9 @@ def window_input(start: object, end: object) -> tuple[str, str]:
         raise ValueError(f"start {first} is after end {last}")
     span = utc_datetime(last, "end") - utc_datetime(first, "start")
     if span > _LONGEST_METRICS_WINDOW:
-        raise ValueError(f"the window is {span.days} days; Buffer totals at most 365")
+        raise ValueError(
+            f"the window from {first} to {last} is longer than the 365 days Buffer totals at most"
+        )
     return first, last
 
 

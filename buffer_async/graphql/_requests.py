@@ -67,7 +67,10 @@ class GraphQLRequest:
         payload: dict[str, Any] = {"query": self.document, "variables": dict(self.variables)}
         if self.operation_name is not None:
             payload["operationName"] = self.operation_name
-        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        # allow_nan=False: NaN and Infinity are not JSON; a ValueError, not a body Buffer refuses.
+        return json.dumps(
+            payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        ).encode()
 
 
 # GraphQL's lexical tokens that matter at the top level of a document; all
@@ -81,7 +84,21 @@ _TOKEN = re.compile(
     r"|[^\s,{}()\"#_A-Za-z]+"  # punctuation and numbers
 )
 _KINDS: frozenset[str] = frozenset({"query", "mutation", "subscription"})
-_DEFINITIONS = _KINDS | {"fragment"}
+# Every other top-level definition: its braces hold no operation. (Buffer
+# refuses type-system definitions in a request; they are read only so that
+# their braces are not taken for a shorthand query.)
+_DEFINITIONS = _KINDS | {
+    "fragment",
+    "schema",
+    "scalar",
+    "type",
+    "interface",
+    "union",
+    "enum",
+    "input",
+    "directive",
+    "extend",
+}
 _IGNORED = " \t\r\n,\ufeff"  # GraphQL's ignored characters, comments aside
 
 

@@ -16,6 +16,7 @@ from .._inputs import (
     checked_enums,
     checked_id,
     checked_ids,
+    checked_json,
     checked_string,
     checked_text,
     tags_input,
@@ -48,7 +49,7 @@ def _media_input(media: object) -> list[dict[str, Any]]:
             raise ValueError(f"{where} needs a url (a string)")
         fields = dict(item)
         fields["type"] = checked_enum(item.get("type"), MEDIA_TYPES, f"{where}.type")
-        built.append(fields)
+        built.append(checked_json(fields, where))
     return built
 
 
