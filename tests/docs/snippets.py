@@ -15,15 +15,20 @@ The conventions the docs are written to:
 - What the prose hands the reader is in the namespace from the start
   (``DocsSession``): an open ``client`` of the demo account, a
   ``profile_id`` of it, the ``text`` of a post, the access ``token``, and the
-  settings of an OAuth application with the ``code`` Buffer redirected back with.
+  settings of an OAuth application with the ``code`` Buffer redirected back
+  with; for the GraphQL API, an open ``buffer`` client (a real
+  ``BufferGraphQLClient``) and a ``channel_id`` of the demo account.
 
 Nothing reaches the network: ``buffer_async.BufferClient`` makes clients of
-the demo sandbox (in process), ``BUFFER_ACCESS_TOKEN`` is the demo token, and
-respx answers Buffer's v1 OAuth token exchange and refuses every other request
-but those to 127.0.0.1 (a loopback server a snippet starts); a test that
-needs more of Buffer (docs/oauth.md's) adds its own routes inside the session. Snippets run in a
-temporary directory. Every event loop, ``asyncio.run``'s included, runs on
-virtual time, so a rate limiter's or a retry's wait costs no wall time.
+the demo sandbox (in process), ``BUFFER_ACCESS_TOKEN`` is the demo token,
+``BUFFER_API_KEY`` the demo API key, and respx answers Buffer's v1 OAuth
+token exchange, answers every POST to ``https://api.buffer.com`` (and
+``/graphql``) with ``GraphQLFake`` (the sandbox does not speak GraphQL yet),
+and refuses every other request but those to 127.0.0.1 (a loopback server a
+snippet starts); a test that needs more of Buffer (docs/oauth.md's) adds its
+own routes inside the session. Snippets run in a temporary directory. Every
+event loop, ``asyncio.run``'s included, runs on virtual time, so a rate
+limiter's or a retry's wait costs no wall time.
 """
 
 from __future__ import annotations
@@ -47,10 +52,11 @@ import pytest
 import respx
 
 import buffer_async
-from buffer_async import BufferClient, InProcessRateLimiter, RateLimit
+from buffer_async import BufferClient, BufferGraphQLClient, InProcessRateLimiter, RateLimit
 from buffer_async.sandbox import SANDBOX_BASE_URL, Sandbox
 
 from ..virtual_time import VirtualTimeEventLoop
+from .graphql_fake import GRAPHQL_HOST, GRAPHQL_PATHS, GraphQLFake
 
 __all__ = ["ROOT", "DocsSession", "Snippet", "docs_session", "run_test_module", "snippets_of"]
 
@@ -112,11 +118,17 @@ def snippets_of(path: Path) -> list[Snippet]:
 
 
 class DocsSession:
-    """One file's namespace, event loop and demo sandbox, for its blocks in order."""
+    """One file's namespace, event loop, demo sandbox (v1) and fake GraphQL API, for its blocks.
+
+    ``graphql`` has an API key of its own for each session, so the
+    process-wide rate limiter of one session's key never holds another's
+    requests.
+    """
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
         self.loop = VirtualTimeEventLoop()
+        self.graphql = GraphQLFake(clock=self.loop.time)
         self.clients: list[BufferClient] = []
         self.http_clients: list[httpx.AsyncClient] = []
         # What the prose around a snippet hands the reader.
@@ -130,6 +142,8 @@ class DocsSession:
             "CLIENT_SECRET": "docs-client-secret",
             "REDIRECT_URI": "https://example.com/buffer/callback",
             "code": "docs-authorization-code",
+            "buffer": BufferGraphQLClient(self.graphql.api_key),
+            "channel_id": self.graphql.channel_ids[0],
         }
 
     def make_client(self, access_token: str | None = None, **options: Any) -> BufferClient:
@@ -169,7 +183,11 @@ class DocsSession:
 
     def close(self) -> None:
         """Close every client the snippets made or were given, then the event loop."""
-        made = [value for value in self.namespace.values() if isinstance(value, BufferClient)]
+        made = [
+            value
+            for value in self.namespace.values()
+            if isinstance(value, BufferClient | BufferGraphQLClient)
+        ]
         try:
             for client in [*self.clients, *made]:
                 self.loop.run_until_complete(client.aclose())
@@ -209,12 +227,16 @@ def docs_session(monkeypatch: pytest.MonkeyPatch, directory: Path) -> Iterator[D
     monkeypatch.chdir(directory)
     monkeypatch.setenv("BUFFER_ACCESS_TOKEN", sandbox.token)
     session = DocsSession(sandbox)
+    monkeypatch.setenv("BUFFER_API_KEY", session.graphql.api_key)
     monkeypatch.setattr(buffer_async, "BufferClient", session.make_client)
     monkeypatch.setattr(asyncio, "run", run_on_virtual_time)
     try:
         with respx.mock(assert_all_called=False) as network:
             network.post(V1_OAUTH_TOKEN_URL).respond(
                 json={"access_token": "1/oauth-exchange-in-the-docs", "token_type": "bearer"}
+            )
+            network.post(host=GRAPHQL_HOST, path__in=GRAPHQL_PATHS).mock(
+                side_effect=session.graphql.handle
             )
             network.route(host="127.0.0.1").pass_through()
             yield session
@@ -237,6 +259,7 @@ def run_test_module(snippet: Snippet, directory: Path) -> str:
     # No coverage in the child: pytest-cov's variables would start it there.
     environment = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
     environment.pop("BUFFER_ACCESS_TOKEN", None)
+    environment.pop("BUFFER_API_KEY", None)
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-c", str(directory / "pytest.ini"), str(test_file)],
         cwd=directory,
