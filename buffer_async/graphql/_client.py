@@ -10,6 +10,8 @@ the server's headers) and the decipher (GraphQL's answers).
 from __future__ import annotations
 
 import os
+import secrets
+import weakref
 from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any
@@ -22,7 +24,7 @@ from .._ratelimit import RateLimiter
 from .._ratelimit_windows import FREE_PLAN_WINDOWS, RateWindow, WindowUsage, shared_window_limiter
 from .._retry import Backoff
 from .._transport import DEFAULT_MAX_RESPONSE_BYTES, UNSET, RequestStats, Transport, Unset
-from ._requests import GraphQLRequest, operation_kind
+from ._requests import GraphQLRequest, OperationKind, operation_kind, scan_operations
 from ._responses import decipher
 from ._services.account import AccountService
 from ._services.channels import ChannelService
@@ -44,6 +46,11 @@ def _resolve_credential(api_key: str | None, credentials: TokenSource | None) ->
     if credentials is not None:
         if api_key is not None:
             raise ValueError("pass api_key or credentials, not both")
+        if isinstance(credentials, str | bytes):
+            raise TypeError(
+                "credentials takes OAuthCredentials (or an object like it); "
+                "pass a key or a token as api_key"
+            )
         return credentials
     key = api_key if api_key is not None else os.environ.get(API_KEY_ENVIRONMENT_VARIABLE)
     if key is not None and not isinstance(key, str):
@@ -57,6 +64,11 @@ def _resolve_credential(api_key: str | None, credentials: TokenSource | None) ->
     return checked_token(key, "api_key")
 
 
+# A random key per credentials object without ``rate_limit_key``: an id()
+# could be reused by a later object once this one is gone.
+_SOURCE_KEYS: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
+
+
 def _budget_key(credential: str | TokenSource) -> str:
     """What names the budget clients share: the key, or the grant of rotating credentials.
 
@@ -67,7 +79,12 @@ def _budget_key(credential: str | TokenSource) -> str:
     # One grant's rotating tokens spend one budget. Credentials of another
     # kind, with no ``rate_limit_key``, share a budget per object.
     key = getattr(credential, "rate_limit_key", None)
-    return key if isinstance(key, str) else f"credentials:{id(credential)}"
+    if isinstance(key, str):
+        return key
+    try:
+        return _SOURCE_KEYS.setdefault(credential, f"credentials:{secrets.token_hex(16)}")
+    except TypeError:  # not weakly referenceable: its id, for as long as it lives
+        return f"credentials:{id(credential)}"
 
 
 def _resolve_limiter(credential: str | TokenSource, rate_limit: object) -> RateLimiter | None:
@@ -83,6 +100,30 @@ def _resolve_limiter(credential: str | TokenSource, rate_limit: object) -> RateL
         "rate_limit must be RateWindow values, a RateLimiter or None, "
         f"got {type(rate_limit).__name__}"
     )
+
+
+def _checked_operation(document: str, operation_name: str | None) -> OperationKind | None:
+    """The kind of the operation ``execute`` will run; ``ValueError`` if it can never run.
+
+    Only a document that scans is judged: one with several operations and no
+    ``operation_name``, or an ``operation_name`` it does not hold, is refused
+    (Buffer would answer "must provide operation name" or "unknown operation").
+    """
+    operations = scan_operations(document)
+    if operations:
+        names = [name for name, _ in operations]
+        listed = ", ".join(repr(name) for name in names if name is not None) or "none named"
+        if operation_name is None and len(operations) > 1:
+            raise ValueError(
+                f"the document holds {len(operations)} operations ({listed}): "
+                "pass operation_name to say which to run"
+            )
+        if operation_name is not None and operation_name not in names:
+            raise ValueError(
+                f"operation_name {operation_name!r} names no operation of the document "
+                f"({listed})"
+            )
+    return operation_kind(document, operation_name)
 
 
 class BufferGraphQLClient:
@@ -248,8 +289,9 @@ class BufferGraphQLClient:
 
         Raises:
             TypeError: the document is not a string, or the variables not JSON.
-            ValueError: the document is empty, or ``operation_name`` names no
-                operation of it while it holds several.
+            ValueError: the document is empty, holds several operations and
+                no ``operation_name`` says which, or ``operation_name`` names
+                none of its operations.
         """
         if not isinstance(document, str):
             raise TypeError(f"document must be a string, got {type(document).__name__}")
@@ -259,7 +301,7 @@ class BufferGraphQLClient:
             raise TypeError("operation_name must be a string or None")
         if variables is not None and not isinstance(variables, Mapping):
             raise TypeError(f"variables must be a mapping, got {type(variables).__name__}")
-        kind = operation_kind(document, operation_name)
+        kind = _checked_operation(document, operation_name)
         request = GraphQLRequest(
             document=document,
             variables=dict(variables or {}),

@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Literal
 
 import attrs
 
-__all__ = ["GraphQLRequest", "operation_kind"]
+__all__ = ["GraphQLRequest", "OperationKind", "operation_kind", "scan_operations"]
 
 OperationKind = Literal["query", "mutation", "subscription"]
 
@@ -115,14 +115,23 @@ def operation_kind(document: str, operation_name: str | None = None) -> Operatio
         when it cannot be told: no such operation, several operations and
         no name, or a document that does not scan.
     """
-    tokens = _tokens(document)
-    found = None if tokens is None else _operations(tokens)
+    found = scan_operations(document)
     if found is None:
         return None
     if operation_name is None:
         return found[0][1] if len(found) == 1 else None
     kinds = {kind for name, kind in found if name == operation_name}
     return kinds.pop() if len(kinds) == 1 else None
+
+
+def scan_operations(document: str) -> list[tuple[str | None, OperationKind]] | None:
+    """Each operation of ``document``: its name (``None`` if anonymous) and kind, in order.
+
+    ``None`` when the document does not scan (an unclosed string, braces
+    that do not pair).
+    """
+    tokens = _tokens(document)
+    return None if tokens is None else _operations(tokens)
 
 
 def _tokens(document: str) -> list[str] | None:
