@@ -43,18 +43,20 @@ def test_print_shows_the_network_not_the_enum(capsys: pytest.CaptureFixture[str]
     assert capsys.readouterr().out == "twitter sent\n"
 
 
-def first_python_block(path: Path) -> str:
-    return path.read_text().split("```python\n", 1)[1].split("```", 1)[0]
+def first_python_block(path: Path, using: str) -> str:
+    """The first ```python block of ``path`` that holds ``using``."""
+    blocks = [part.split("```", 1)[0] for part in path.read_text().split("```python\n")[1:]]
+    return next(block for block in blocks if using in block)
 
 
-def test_the_readme_first_example_prints_the_network_as_buffer_names_it(
+def test_the_readme_v1_example_prints_the_network_as_buffer_names_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from buffer_async.sandbox import Sandbox
 
     sandbox = Sandbox.demo(seed=0, rate_limit=None)
     monkeypatch.setattr(buffer_async, "BufferClient", sandbox.client)
-    exec(first_python_block(README), {"__name__": "readme"})
+    exec(first_python_block(README, "BufferClient("), {"__name__": "readme"})
     printed = capsys.readouterr().out.splitlines()
     networks = {line.split(" ", 1)[0] for line in printed[:-1]}
     assert networks == {str(record.service) for record in sandbox.state.profiles.values()}
