@@ -104,8 +104,9 @@ def make_converter(
         scalars: the API's hook for each scalar type (``str``, ``int``...).
             The ``str``, ``int`` and ``bool`` hooks return a value already of
             exactly that type unchanged: ``X | None`` lets one through without
-            calling them. A tolerant enum reads a value that is not a string
-            as the ``str`` hook does.
+            calling them, and ``tuple[X, ...]`` a list of them. A tolerant
+            enum reads a value that is not a string as the ``str`` hook does
+            (a list of them looks each string up itself, the same way).
         detailed_validation: errors that name their path (costs nothing
             measurable on a well-formed answer).
     """
@@ -173,11 +174,15 @@ def tolerant_enum_of(type_: Any) -> Any:
     return enum_type if isinstance(enum_type, type) and issubclass(enum_type, Enum) else None
 
 
+def _members_by_value(enum_type: type[Enum]) -> dict[Any, Enum]:
+    """Each member of ``enum_type`` by value: a dict lookup, a quarter of ``enum_type(value)``."""
+    return {member.value: member for member in enum_type}
+
+
 def _tolerant_enum_hook(type_: Any, converter: cattrs.Converter) -> StructureHook:
     enum_type = tolerant_enum_of(type_)
     nullable = type(None) in typing.get_args(type_)
-    # A dict lookup, not ``enum_type(value)``: a quarter of the cost, same members.
-    members: dict[Any, Enum] = {member.value: member for member in enum_type}
+    members = _members_by_value(enum_type)
     # Anything else is read as the API reads a string (v1 reads a number as its digits).
     structure_str = converter.get_structure_hook(str)
 
@@ -200,13 +205,11 @@ def is_variadic_tuple(type_: Any) -> bool:
 def _variadic_tuple_hook(type_: Any, converter: cattrs.Converter) -> StructureHook:
     item_type = typing.get_args(type_)[0]
     item_hook = converter.get_structure_hook(item_type)
+    enum_type = tolerant_enum_of(item_type)
 
-    def structure(value: Any, _: type) -> tuple[Any, ...]:
-        if value is None:
-            return ()
-        if not isinstance(value, list | tuple):
-            raise type_error("a list", value)
-        try:  # the common case; a wrong item costs a second pass, which names each one
+    def each(value: list[Any] | tuple[Any, ...]) -> tuple[Any, ...]:
+        """Every item through its hook; a wrong item costs a second pass, which names each one."""
+        try:
             return tuple([item_hook(item, item_type) for item in value])
         except Exception:
             pass
@@ -220,6 +223,54 @@ def _variadic_tuple_hook(type_: Any, converter: cattrs.Converter) -> StructureHo
                 exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]
                 errors.append(exc)
         raise IterableValidationError(f"While structuring {type_!r}", errors, type_)
+
+    # Each variant does the common case in one call, and hands anything else to ``each``.
+    if item_type in _PASS_THROUGH:
+        # Items already of exactly the type (``str``, ``int``, ``bool``) are what
+        # their hook returns: the list's tuple is the answer.
+
+        def structure_scalars(value: Any, _: type) -> tuple[Any, ...]:
+            if value is None:
+                return ()
+            if not isinstance(value, list | tuple):
+                raise type_error("a list", value)
+            for item in value:
+                if item.__class__ is not item_type:
+                    return each(value)
+            return tuple(value)
+
+        return structure_scalars
+
+    if enum_type is not None:
+        # The tolerant enum's hook, inlined for a ``str``: the member, or the string.
+        find = _members_by_value(enum_type).get
+
+        def structure_enums(value: Any, _: type) -> tuple[Any, ...]:
+            if value is None:
+                return ()
+            if not isinstance(value, list | tuple):
+                raise type_error("a list", value)
+            try:
+                return tuple(
+                    [
+                        find(item, item) if item.__class__ is str else item_hook(item, item_type)
+                        for item in value
+                    ]
+                )
+            except Exception:
+                return each(value)
+
+        return structure_enums
+
+    def structure(value: Any, _: type) -> tuple[Any, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list | tuple):
+            raise type_error("a list", value)
+        try:
+            return tuple([item_hook(item, item_type) for item in value])
+        except Exception:
+            return each(value)
 
     return structure
 

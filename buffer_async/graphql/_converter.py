@@ -216,9 +216,38 @@ _UTC = timezone.utc
 _MILLISECONDS_ABOVE = 10**11
 
 
+# What each ``DateTime`` string read lately reads as. An answer repeats its
+# times (a channel's in every post of a page, ``createdAt`` of posts made
+# together), and a ``datetime`` is immutable, so a time read once is shared:
+# a dict lookup, against parsing. Bounded: emptied when full.
+_PARSED: dict[str, datetime] = {}
+_PARSED_MAX = 2048
+
+
+def _parsed(text: str) -> datetime:
+    """``parse_datetime(text)``, remembered."""
+    when = _PARSED.get(text)
+    if when is None:
+        when = parse_datetime(text)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[text] = when
+    return when
+
+
+def _structure_optional_datetime(value: Any, _: type) -> datetime | None:
+    """``datetime | None``: ``_structure_datetime``, with a string (what Buffer sends) first."""
+    if value.__class__ is str:
+        when = _PARSED.get(value)
+        return when if when is not None else _parsed(value)
+    if value is None:
+        return None
+    return _structure_datetime(value, datetime)
+
+
 def _structure_datetime(value: Any, _: type) -> datetime:
     if isinstance(value, str):  # a DateTime: what Buffer sends
-        return parse_datetime(value)
+        return _parsed(value) if value.__class__ is str else parse_datetime(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not math.isfinite(value):
             raise type_error("a unix time", value)
@@ -296,6 +325,9 @@ def _make_converter() -> cattrs.Converter:
             bool: _structure_bool,
             datetime: _structure_datetime,
         }
+    )
+    converter.register_structure_hook_func(
+        lambda type_: type_ == (datetime | None), _structure_optional_datetime
     )
     converter.register_structure_hook_factory(_is_model, _model_hook)
     converter.register_structure_hook_factory(lambda type_: type_ in UNIONS, _union_hook)
