@@ -120,8 +120,7 @@ def _checked_operation(document: str, operation_name: str | None) -> OperationKi
             )
         if operation_name is not None and operation_name not in names:
             raise ValueError(
-                f"operation_name {operation_name!r} names no operation of the document "
-                f"({listed})"
+                f"operation_name {operation_name!r} names no operation of the document ({listed})"
             )
     return operation_kind(document, operation_name)
 
