@@ -9,7 +9,9 @@ Buffer's guides tell them apart (a ``post`` or a ``message``).
 from __future__ import annotations
 
 import enum
+import importlib
 import json
+import pkgutil
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -133,13 +135,20 @@ def enum_classes() -> list[type[enum.Enum]]:
 
 def test_all_is_sorted_and_names_every_public_class_and_alias() -> None:
     assert m.__all__ == sorted(m.__all__)
+    # Every public class of every module of the package, not only those re-exported.
+    modules = [
+        importlib.import_module(f"{m.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(m.__path__)
+    ]
     public = {
         name
-        for name, value in vars(m).items()
+        for module in modules
+        for name, value in vars(module).items()
         if not name.startswith("_")
-        and getattr(value, "__module__", None) == m.__name__
+        and getattr(value, "__module__", None) == module.__name__
         and isinstance(value, type)
     }
+    assert len(public) > 90  # the walk found the models
     assert public <= set(m.__all__)
     assert {"PostActionPayload", "DeletePostPayload", "CreateIdeaPayload"} <= set(m.__all__)
 
