@@ -36,8 +36,6 @@ exception says it.
 from __future__ import annotations
 
 import copy
-import enum
-import ipaddress
 import logging
 import platform
 import random
@@ -45,13 +43,13 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from functools import partial
-from typing import Any, NoReturn, Protocol, TypeVar
+from typing import Any, NoReturn
 
 import anyio
-import attrs
 import httpx
 
 from ._auth import Authorizer, BearerAuth, RotatingAuth, TokenSource, redacted_headers
+from ._base_url import checked_base_url
 from ._body import ACCEPT_ENCODING, ResponseTooLarge, read_body
 from ._cancellation import shielded_from_native_cancellation
 from ._connections import Connections
@@ -65,7 +63,9 @@ from ._errors import (
 )
 from ._policy import Decipher, ErrorAnswer, Outcome, Verdict, classify, outcome_of
 from ._ratelimit import RateLimiter, acquire_within, checked_max_wait
+from ._request import Request, RequestStats
 from ._retry import Backoff
+from ._unset import UNSET, Unset, _given
 from ._version import __version__
 
 __all__ = ["UNSET", "Request", "RequestStats", "Transport", "Unset", "checked_base_url"]
@@ -76,78 +76,7 @@ USER_AGENT = (
     f"buffer-async/{__version__} httpx/{httpx.__version__} "
     f"{platform.python_implementation()}/{platform.python_version()}"
 )
-_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
-
-T = TypeVar("T")
-
-
-class Unset(enum.Enum):
-    """The type of ``UNSET``: an option left as it is, where ``None`` means something."""
-
-    UNSET = "UNSET"
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET = Unset.UNSET
-
-
-def _given(value: T | Unset, current: T) -> T:
-    return current if value is UNSET else value
-
-
-def _is_loopback_address(host: str) -> bool:
-    """Whether ``host`` is a loopback IP address; a name such as ``127.evil.com`` is not."""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def checked_base_url(base_url: str) -> str:
-    """Return ``base_url`` without its trailing slash, refusing plain HTTP off loopback.
-
-    Messages show the scheme, host and path only: a query, a fragment or a
-    ``user:password@`` part may hold a credential, so they are never repeated.
-
-    Raises:
-        ValueError: not an absolute ``https://`` URL (``http://`` is allowed for
-            ``localhost``, ``127.0.0.0/8`` and ``::1`` only, where the sandbox runs),
-            or one with a query, a fragment or credentials in it.
-    """
-    if not isinstance(base_url, str):
-        raise TypeError(f"base_url must be a string, got {type(base_url).__name__}")
-    try:
-        url = httpx.URL(base_url)
-    except httpx.InvalidURL:
-        raise ValueError("base_url is not a valid URL") from None
-    shown = f"{url.scheme}://{url.netloc.decode('ascii', 'replace').rpartition('@')[2]}{url.path}"
-    if url.query or url.fragment or url.userinfo:
-        raise ValueError(
-            f"base_url must not carry a query, a fragment or credentials (got {shown!r} "
-            "with one of them, not shown); pass the access token as access_token"
-        )
-    host = url.host
-    loopback = host in _LOOPBACK_HOSTS or _is_loopback_address(host)
-    if url.scheme == "http" and not loopback:
-        raise ValueError(
-            f"base_url {shown!r} uses plain http:// to a host that is not loopback; "
-            "the access token would cross the network unencrypted. Use https://."
-        )
-    if url.scheme not in ("http", "https") or not host:
-        raise ValueError(f"base_url must be an absolute https:// URL, got {shown!r}")
-    return str(url).rstrip("/")
-
-
-@attrs.define
-class RequestStats:
-    """What a client sent: ``requests`` (attempts), ``retries``, ``rate_limited`` (429s met)."""
-
-    requests: int = 0
-    retries: int = 0
-    rate_limited: int = 0
 
 
 def _kept_response(response: httpx.Response, content: bytes, auth: Authorizer) -> httpx.Response:
@@ -170,44 +99,6 @@ def _kept_response(response: httpx.Response, content: bytes, auth: Authorizer) -
         content=content,
         request=clean_request,
     )
-
-
-class Request(Protocol):
-    """What the transport sends: v1's ``ApiRequest``, or a GraphQL request."""
-
-    @property
-    def method(self) -> str:
-        """``GET`` or ``POST``."""
-        ...
-
-    @property
-    def path(self) -> str:
-        """The path below the base URL."""
-        ...
-
-    @property
-    def query(self) -> tuple[tuple[str, str], ...]:
-        """Query parameters, in order."""
-        ...
-
-    @property
-    def content_type(self) -> str | None:
-        """The body's media type, or ``None`` without a body."""
-        ...
-
-    @property
-    def idempotent(self) -> bool:
-        """Whether sending it twice does no more than sending it once."""
-        ...
-
-    @property
-    def label(self) -> str:
-        """How errors and logs name the call (``"GET /updates/123.json"``)."""
-        ...
-
-    def body(self) -> bytes:
-        """The encoded body (empty for none)."""
-        ...
 
 
 class _Retryable(Exception):

@@ -54,19 +54,18 @@ names it (``"15m"``, ``"24h"``, ``"30d"``).
 ``errors`` beside a non-null ``data`` in a 2xx answer are warnings ("even
 successful mutations can include warnings"): the data is returned, and one
 WARNING per answer on the ``buffer_async`` logger names them.
+
+Reading the ``errors`` entries and wording the messages is
+``_graphql_errors``'s; a 429's wait and window, ``_rate_limit_wait``'s.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
-
-import attrs
-import httpx
 
 from .._errors import (
     APIError,
@@ -84,16 +83,15 @@ from .._errors import (
 from .._excerpts import EXCERPT_LENGTH, not_json, snippet
 from .._headers import parse_retry_after
 from .._policy import ErrorAnswer, Outcome
-from .._ratelimit_headers import parse_rate_limit_headers
+from ._graphql_errors import _clipped, _errors_of, _GraphQLError, _json_type, _message, _warn
 from ._models import MutationError
+from ._rate_limit_wait import _rate_limit_wait, _window
 
 __all__ = [
     "decipher",
     "error_class_for",
     "exception_for_mutation_error",
 ]
-
-logger = logging.getLogger("buffer_async")
 
 _RATE_LIMIT_CODES = frozenset({"RATE_LIMIT_EXCEEDED"})
 _AUTHENTICATION_CODES = frozenset({"UNAUTHORIZED", "UNAUTHENTICATED"})
@@ -110,16 +108,6 @@ _STATUS_CLASSES: Mapping[int, type[APIError]] = {
     403: PermissionDeniedError,
     404: NotFoundError,
 }
-# What an error says when Buffer's body says nothing readable.
-_MEANINGS: Mapping[type[APIError], str] = {
-    RateLimitError: "Rate limit exceeded",
-    AuthenticationError: "The API key or access token is missing, invalid or revoked",
-    ServerError: "Server error",
-    PermissionDeniedError: "Permission denied",
-    NotFoundError: "Not found",
-    QueryTooComplexError: "The document is over one of Buffer's query limits",
-    BadRequestError: "Bad request",
-}
 
 # A mutation's typed error, by ``__typename``; any other member is a plain APIError.
 _MUTATION_ERROR_CLASSES: Mapping[str, type[APIError]] = {
@@ -135,30 +123,6 @@ _MUTATION_ERROR_CLASSES: Mapping[str, type[APIError]] = {
 # words its own token limit "Document contains more that 15000 tokens".
 _LIMIT_NAME = re.compile(r"\b(?:complexity|cost|depth|alias(?:es)?|directives?|tokens?)\b", re.I)
 _OVER_A_LIMIT = re.compile(r"\b(?:exceed(?:s|ed|ing)?|maximum|more th(?:an|at)|too many)\b", re.I)
-
-# A code is an identifier; anything else (a number, a paragraph, a newline
-# that would forge a log line) is not read as one.
-_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")
-_WINDOW = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.-]{0,31}")
-_WINDOW_LENGTH = re.compile(
-    r"(\d{1,6})\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)", re.I
-)
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
-_MAX_SENSIBLE_WAIT = 86_400.0  # as for Retry-After: a longer ``retryAfter`` is garbage
-
-_MESSAGE_LENGTH = 500  # of one error's message
-_MESSAGES_LENGTH = 1_000  # of the messages joined
-_WARNED_ERRORS = 5  # errors named in a warning; the rest are counted
-
-
-@attrs.frozen
-class _GraphQLError:
-    """One readable entry of ``errors``."""
-
-    message: str | None
-    code: str | None
-    extensions: Mapping[str, Any]
-    path: str | None
 
 
 def decipher(status_code: int, headers: Mapping[str, str], body: bytes, *, now: datetime) -> Any:
@@ -298,20 +262,6 @@ def _parse_json(body: bytes) -> tuple[bool, Any]:
         return False, None
 
 
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
-
-
 def _misshapen(document: Any) -> str | None:
     """What makes a 2xx JSON ``document`` with no ``data`` object no GraphQL response, if anything.
 
@@ -335,41 +285,6 @@ def _misshapen(document: Any) -> str | None:
     return None
 
 
-def _errors_of(document: Any) -> list[_GraphQLError]:
-    """The readable entries of ``document["errors"]``: objects, or bare strings as messages."""
-    raw = document.get("errors") if isinstance(document, dict) else None
-    if not isinstance(raw, list):
-        return []
-    errors = []
-    for entry in raw:
-        if isinstance(entry, str):
-            errors.append(_GraphQLError(message=entry, code=None, extensions={}, path=None))
-        elif isinstance(entry, dict):
-            extensions = entry.get("extensions")
-            extensions = extensions if isinstance(extensions, dict) else {}
-            message = entry.get("message")
-            errors.append(
-                _GraphQLError(
-                    message=message if isinstance(message, str) else None,
-                    code=_code(extensions.get("code")),
-                    extensions=extensions,
-                    path=_path(entry.get("path")),
-                )
-            )
-    return errors
-
-
-def _code(raw: object) -> str | None:
-    return raw if isinstance(raw, str) and _CODE.fullmatch(raw) else None
-
-
-def _path(raw: object) -> str | None:
-    if not isinstance(raw, list) or not raw:
-        return None
-    parts = [str(part) for part in raw[:20] if isinstance(part, str | int)]
-    return _clipped(".".join(parts), 200) or None
-
-
 def _first(errors: Iterable[_GraphQLError], codes: frozenset[str]) -> _GraphQLError | None:
     return next((e for e in errors if e.code is not None and e.code.upper() in codes), None)
 
@@ -384,128 +299,3 @@ def _names_a_query_limit(message: str | None) -> bool:
         and _LIMIT_NAME.search(message) is not None
         and _OVER_A_LIMIT.search(message) is not None
     )
-
-
-# Messages.
-
-
-def _clipped(text: str | None, limit: int = _MESSAGE_LENGTH) -> str | None:
-    if text is None:
-        return None
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _message(
-    error_class: type[APIError],
-    decider: _GraphQLError | None,
-    errors: Sequence[_GraphQLError],
-    document: Any,
-    body: bytes,
-) -> str:
-    """Buffer's words: the deciding error's message, then the others'; else a description."""
-    messages = [_clipped(e.message) for e in ((decider,) if decider else ()) + tuple(errors)]
-    distinct = list(dict.fromkeys(m for m in messages if m))
-    if distinct:
-        first, others = distinct[0], distinct[1:]
-        if not others:
-            return first
-        joined = _clipped("; ".join(others), _MESSAGES_LENGTH)
-        return f"{first} (and {len(others)} more: {joined})"
-    meaning = next(
-        (text for cls, text in _MEANINGS.items() if issubclass(error_class, cls)),
-        "Unexpected answer",
-    )
-    if errors:
-        return meaning
-    if isinstance(document, dict):
-        # Not GraphQL's shape, but a gateway's: {"message": ...} or {"error": ...}.
-        said = next((document[k] for k in ("message", "error") if k in document), None)
-        if isinstance(said, str) and said.strip():
-            return f"{meaning}: {_clipped(said)}"
-    excerpt = snippet(body) if body.strip() else ""
-    return f"{meaning}: {excerpt}" if excerpt else meaning
-
-
-def _warn(status_code: int, raw: object) -> None:
-    """Log, once, the errors a successful answer carried beside its data."""
-    errors = _errors_of({"errors": raw})
-    if not errors:
-        logger.warning(
-            "GraphQL answer (HTTP %d) carried data and an unreadable 'errors' (%s); "
-            "the data is returned",
-            status_code,
-            _json_type(raw) if not isinstance(raw, list) else "an array of no readable error",
-        )
-        return
-    named = "; ".join(_described(e) for e in errors[:_WARNED_ERRORS])
-    more = f"; and {len(errors) - _WARNED_ERRORS} more" if len(errors) > _WARNED_ERRORS else ""
-    logger.warning(
-        "GraphQL answer (HTTP %d) carried %d error(s) beside its data, which is returned: %s%s",
-        status_code,
-        len(errors),
-        named,
-        more,
-    )
-
-
-def _described(error: _GraphQLError) -> str:
-    """One error for a log line: code, message and path, quoted so no line can be forged."""
-    parts = [f"[{error.code}]" if error.code else "", repr(_clipped(error.message, 200) or "")]
-    if error.path:
-        parts.append(f"at {error.path!r}")
-    return " ".join(filter(None, parts))
-
-
-# Rate limits.
-
-
-def _window(raw: object) -> str | None:
-    """The window a 429 names (``"15m"``), if it names one readably."""
-    return raw if isinstance(raw, str) and _WINDOW.fullmatch(raw) else None
-
-
-def _window_seconds(window: str | None) -> int | None:
-    """``"15m"`` as 900 seconds; ``None`` for a name that is not a length."""
-    match = _WINDOW_LENGTH.fullmatch(window.strip()) if window else None
-    if match is None:
-        return None
-    return int(match[1]) * _UNIT_SECONDS[match[2][0].lower()]
-
-
-def _seconds(raw: object) -> float | None:
-    """``extensions.retryAfter`` as seconds: a number, or a string of one, within a day."""
-    if isinstance(raw, str):
-        try:
-            raw = float(raw)
-        except ValueError:
-            return None
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
-        return None
-    # NaN fails both comparisons, infinity the second; a huge int is compared, not converted.
-    return float(raw) if 0 <= raw <= _MAX_SENSIBLE_WAIT else None
-
-
-def _rate_limit_wait(
-    headers: Mapping[str, str],
-    extensions: Mapping[str, Any],
-    window: str | None,
-    *,
-    now: datetime,
-) -> float | None:
-    """How long a 429 asks to wait: ``Retry-After``, ``retryAfter``, then the window's reset."""
-    for wait in (
-        parse_retry_after(headers.get("retry-after"), now=now),
-        _seconds(extensions.get("retryAfter")),
-    ):
-        if wait is not None:
-            return wait
-    lines = headers.multi_items() if isinstance(headers, httpx.Headers) else headers.items()
-    states = parse_rate_limit_headers(lines, now=now)
-    seconds = _window_seconds(window)
-    if seconds is not None:
-        named = [s.reset_after for s in states if s.seconds == seconds]
-        if named and named[0] is not None:
-            return named[0]
-    exhausted = [s.reset_after for s in states if s.remaining == 0 and s.reset_after is not None]
-    return max(exhausted, default=None)
