@@ -7,10 +7,8 @@ sparse answer still decodes. Unix timestamps are timezone-aware UTC
 Buffer sends that a model does not name are kept in ``extra``, a read-only
 mapping, so a field Buffer adds tomorrow is readable today.
 
-At a prompt: enums print as the value Buffer sends (``print(Service.TWITTER)``
-shows ``twitter``), and a model's repr shows each value as what it is
-(``datetime.datetime(...)``, ``Service.TWITTER``, ``extra`` as a mapping), with
-long text and long collections cut short.
+At a prompt: enums print as the value Buffer sends (``twitter``), and a
+model's repr shows each value as what it is, long text and collections cut short.
 
 The wire rules (timestamps, tolerant enums, ``extra``) live in ``_converter``.
 """
