@@ -19,7 +19,6 @@ from typing import Any
 import httpx
 
 from .._auth import TokenSource, checked_token
-from .._errors import ResponseDecodeError
 from .._ratelimit import RateLimiter
 from .._ratelimit_windows import FREE_PLAN_WINDOWS, RateWindow, WindowUsage, shared_window_limiter
 from .._retry import Backoff
@@ -311,9 +310,7 @@ class BufferGraphQLClient:
             request.body()
         except (TypeError, ValueError) as exc:
             raise TypeError(f"variables cannot be sent as JSON: {exc}") from None
-        data = await self._transport.send(request)
-        if not isinstance(data, dict):  # decipher returns only a data object; kept for safety
-            raise ResponseDecodeError("Buffer's answer has no data object")
+        data: dict[str, Any] = await self._transport.send(request)  # decipher: a data object
         return data
 
     def with_options(

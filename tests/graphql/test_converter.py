@@ -769,3 +769,26 @@ def test_the_hook_predicates_pick_only_their_own_types() -> None:
     assert tolerant_enum_of(m.PostStatus | None) is None
     assert tolerant_enum_of(int | str) is None
     assert tolerant_enum_of(str) is None
+
+
+def test_times_read_once_are_remembered_within_a_bound() -> None:
+    from buffer_async.graphql import _converter
+
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    times = [start + timedelta(minutes=minute) for minute in range(_converter._PARSED_MAX + 10)]
+    for when in times:  # more distinct times than the memory holds: it empties and goes on
+        text = when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        post = decode(m.Post, {"id": "p", "dueAt": text, "createdAt": text}, operation="post")
+        assert post.due_at == when
+        assert post.created_at == when
+        assert len(_converter._PARSED) <= _converter._PARSED_MAX
+
+
+def test_a_time_in_a_str_subclass_reads_as_its_text() -> None:
+    class Text(str):
+        pass
+
+    post = decode(m.Post, {"id": "p", "dueAt": Text("2026-03-05T14:30:00Z")}, operation="post")
+    assert post.due_at == datetime(2026, 3, 5, 14, 30, tzinfo=timezone.utc)
+    idea_date = decode(m.IdeaContent, {"date": Text("2026-03-05")}, operation="ideas")
+    assert idea_date.date == datetime(2026, 3, 5, tzinfo=timezone.utc)

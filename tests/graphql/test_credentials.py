@@ -27,6 +27,7 @@ from buffer_async import (
     BufferGraphQLClient,
     OAuthClient,
     OAuthCredentials,
+    OAuthTokens,
     PermissionDeniedError,
     RollingWindowLimiter,
     _ratelimit,
@@ -326,6 +327,30 @@ def test_clients_with_one_credentials_object_share_one_budget() -> None:
     assert other is not limiter  # another grant, another budget
     assert OLD not in repr(shared)
     assert OLD not in repr(limiter)
+
+
+class SlottedSource(RotatingSource):
+    """A source no weak reference can point to (``__slots__`` without ``__weakref__``)."""
+
+    __slots__ = ("asked", "current", "rejected", "replacement")
+
+
+def test_a_source_that_cannot_be_weakly_referenced_still_has_one_budget() -> None:
+    source = SlottedSource(OLD)
+    limiter = BufferGraphQLClient(credentials=source).rate_limiter
+    assert isinstance(limiter, RollingWindowLimiter)
+    assert BufferGraphQLClient(credentials=source).rate_limiter is limiter
+    assert BufferGraphQLClient(credentials=SlottedSource(OLD)).rate_limiter is not limiter
+
+
+def test_oauth_credentials_of_one_grant_share_one_budget(oauth: OAuthClient) -> None:
+    tokens = OAuthTokens(access_token=OLD, refresh_token="r-" + "1" * 30, expires_at=None)
+    first = OAuthCredentials(oauth, tokens, on_refresh=None)
+    again = OAuthCredentials(oauth, tokens, on_refresh=None)  # the same grant
+    assert first.rate_limit_key == again.rate_limit_key
+    assert OLD not in first.rate_limit_key
+    limiter = BufferGraphQLClient(credentials=first).rate_limiter
+    assert BufferGraphQLClient(credentials=again).rate_limiter is limiter
 
 
 # --- OAuthCredentials --------------------------------------------------------------------------

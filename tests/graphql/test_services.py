@@ -248,6 +248,45 @@ async def test_concurrent_first_calls_share_one_account_query(
     assert [len(channels) for channels in results] == [11, 11, 11]
 
 
+async def test_callers_waiting_on_a_failed_lookup_get_its_error_and_nothing_more_is_sent(
+    server: FakeBuffer, buffer: BufferGraphQLClient
+) -> None:
+    entered = anyio.Event()
+    release = anyio.Event()
+
+    async def refused_account(request: httpx.Request) -> httpx.Response:
+        entered.set()
+        await release.wait()
+        return httpx.Response(401, json={"errors": [{"message": "Unauthorized"}]})
+
+    server.on("Account", refused_account)
+    errors: list[BaseException] = []
+
+    async def list_channels() -> None:
+        try:
+            await buffer.channels.list()
+        except AuthenticationError as exc:
+            errors.append(exc)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(list_channels)
+        await entered.wait()
+        group.start_soon(list_channels)
+        group.start_soon(list_channels)
+        await anyio.wait_all_tasks_blocked()
+        release.set()
+
+    assert len(errors) == 3
+    assert len({id(error) for error in errors}) == 1  # the one lookup's error, shared
+    assert server.operations == ["Account"]
+
+
+def test_a_service_shows_where_it_sends() -> None:
+    client = BufferGraphQLClient(KEY, rate_limit=None, base_url="https://api.buffer.com/graphql")
+    assert repr(client.posts) == "<PostService https://api.buffer.com/graphql>"
+    assert repr(client.posting_limits) == "<PostingLimitService https://api.buffer.com/graphql>"
+
+
 async def test_several_organizations_are_listed_and_nothing_else_is_sent(
     server: FakeBuffer, buffer: BufferGraphQLClient
 ) -> None:
