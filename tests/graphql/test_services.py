@@ -218,32 +218,39 @@ async def test_another_client_looks_the_organization_up_for_itself(
     assert server.operations == ["Account", "Channels", "Account", "Channels"]
 
 
-async def test_concurrent_first_calls_share_one_account_query(
-    server: FakeBuffer, buffer: BufferGraphQLClient
+async def three_first_calls_during_one_account_lookup(
+    server: FakeBuffer, account: httpx.Response, call: Callable[[], Any]
 ) -> None:
+    """Three ``call()`` at once, the two later ones while the account query is in flight."""
     entered = anyio.Event()
     release = anyio.Event()
 
-    async def slow_account(request: httpx.Request) -> httpx.Response:
+    async def held_account(request: httpx.Request) -> httpx.Response:
         entered.set()
         await release.wait()
-        return httpx.Response(200, json=answer("account"))
+        return account
 
-    server.on("Account", slow_account)
+    server.on("Account", held_account)
+    async with anyio.create_task_group() as group:
+        group.start_soon(call)
+        await entered.wait()
+        group.start_soon(call)
+        group.start_soon(call)
+        await anyio.wait_all_tasks_blocked()
+        release.set()
+
+
+async def test_concurrent_first_calls_share_one_account_query(
+    server: FakeBuffer, buffer: BufferGraphQLClient
+) -> None:
     server.on("Channels", answer("channels"))
     results: list[list[Channel]] = []
 
     async def list_channels() -> None:
         results.append(await buffer.channels.list())
 
-    async with anyio.create_task_group() as group:
-        group.start_soon(list_channels)
-        await entered.wait()
-        group.start_soon(list_channels)
-        group.start_soon(list_channels)
-        await anyio.wait_all_tasks_blocked()
-        release.set()
-
+    account = httpx.Response(200, json=answer("account"))
+    await three_first_calls_during_one_account_lookup(server, account, list_channels)
     assert server.operations == ["Account", "Channels", "Channels", "Channels"]
     assert [len(channels) for channels in results] == [11, 11, 11]
 
@@ -251,15 +258,6 @@ async def test_concurrent_first_calls_share_one_account_query(
 async def test_callers_waiting_on_a_failed_lookup_get_its_error_and_nothing_more_is_sent(
     server: FakeBuffer, buffer: BufferGraphQLClient
 ) -> None:
-    entered = anyio.Event()
-    release = anyio.Event()
-
-    async def refused_account(request: httpx.Request) -> httpx.Response:
-        entered.set()
-        await release.wait()
-        return httpx.Response(401, json={"errors": [{"message": "Unauthorized"}]})
-
-    server.on("Account", refused_account)
     errors: list[BaseException] = []
 
     async def list_channels() -> None:
@@ -268,14 +266,8 @@ async def test_callers_waiting_on_a_failed_lookup_get_its_error_and_nothing_more
         except AuthenticationError as exc:
             errors.append(exc)
 
-    async with anyio.create_task_group() as group:
-        group.start_soon(list_channels)
-        await entered.wait()
-        group.start_soon(list_channels)
-        group.start_soon(list_channels)
-        await anyio.wait_all_tasks_blocked()
-        release.set()
-
+    refused = httpx.Response(401, json={"errors": [{"message": "Unauthorized"}]})
+    await three_first_calls_during_one_account_lookup(server, refused, list_channels)
     assert len(errors) == 3
     assert len({id(error) for error in errors}) == 1  # the one lookup's error, shared
     assert server.operations == ["Account"]
