@@ -12,6 +12,7 @@ from typing import Literal
 import attrs
 
 __all__ = [
+    "IdeaRecord",
     "InteractionRecord",
     "ProfileGroupRecord",
     "ProfileRecord",
@@ -96,6 +97,8 @@ class UpdateRecord:
 
     ``due_at`` is 0 for a queued update with no slot; ``custom_scheduled``
     updates keep the ``due_at`` they were given and take no slot.
+    ``scheduling_type`` and ``share_mode`` are what GraphQL's ``createPost``
+    or ``editPost`` asked for (``share_mode`` empty: derived from the rest).
     """
 
     id: str
@@ -117,3 +120,28 @@ class UpdateRecord:
     service_update_id: str = ""
     retweet: dict[str, str] | None = None
     interactions: list[InteractionRecord] = attrs.Factory(list)
+    scheduling_type: str = "automatic"
+    share_mode: str = ""
+
+
+@attrs.define
+class IdeaRecord:
+    """An idea in an organization's Create space (GraphQL only; v1 has no ideas).
+
+    ``media`` and ``tags`` hold what the idea was given (``url``/``type``...,
+    ``id``/``name``/``color``); ``date`` is an ISO 8601 time or ``None``.
+    """
+
+    id: str
+    organization_id: str
+    created_at: int
+    updated_at: int
+    title: str | None = None
+    text: str | None = None
+    media: list[dict[str, object]] = attrs.Factory(list)
+    tags: list[dict[str, str]] = attrs.Factory(list)
+    services: list[str] = attrs.Factory(list)
+    date: str | None = None
+    ai_assisted: bool = False
+    group_id: str | None = None
+    position: float = 0.0

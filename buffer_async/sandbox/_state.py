@@ -286,6 +286,26 @@ class SandboxState(Store):
         self.recompute(update.profile_id)
         return update
 
+    def requeue(self, user_id: str, update_id: str, *, top: bool) -> UpdateRecord:
+        """Put a queued update back in its queue's slots: first (``top``) or last.
+
+        A custom-scheduled update loses its time and takes a slot.
+
+        Raises:
+            SandboxError: 1020/1021 no such update; 1022 already sent.
+        """
+        update = self.update(user_id, update_id)
+        if update.status != "buffer":
+            raise SandboxError(1022, "This update has already been sent")
+        queue = self.queues[update.profile_id]
+        if update.id in queue:
+            queue.remove(update.id)
+        update.custom_scheduled = False
+        update.updated_at = self.now()
+        queue.insert(0 if top else len(queue), update.id)
+        self.recompute(update.profile_id)
+        return update
+
     def reorder(
         self, user_id: str, profile_id: str, order: Sequence[str], *, offset: int = 0
     ) -> list[UpdateRecord]:

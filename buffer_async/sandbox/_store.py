@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from ._clock import Clock
 from ._configuration import SERVICE_EVENTS
 from ._entities import (
+    IdeaRecord,
     InteractionRecord,
     ProfileRecord,
     ScheduleRecord,
@@ -50,6 +51,8 @@ class Store:
         self.updates: dict[str, UpdateRecord] = {}
         # profile id -> ids of its slot-taking queued updates, in queue order
         self.queues: dict[str, list[str]] = {}
+        # idea id -> idea, in the order they were made (GraphQL's Create space)
+        self.ideas: dict[str, IdeaRecord] = {}
         self._counter = 0
 
     # --- building ---------------------------------------------------------
