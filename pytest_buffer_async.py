@@ -14,8 +14,10 @@ or trio::
         assert buffer_sandbox.state.buffer_count(profile.id) == 40
 
 ``buffer_sandbox`` is ``Sandbox.demo(seed=0)`` on a stopped ``SandboxClock``
-(``buffer_sandbox.clock.advance(...)`` moves time) with the server rate limit
-off; ``buffer_client`` is a ``BufferClient`` wired to it in-process.
+(``buffer_sandbox.clock.advance(...)`` moves time) with the server rate limits
+off (v1's and GraphQL's windows); ``buffer_client`` is a ``BufferClient`` and
+``buffer_graphql_client`` a ``BufferGraphQLClient`` wired to it in-process,
+on the same account.
 
 The sandbox is imported inside the fixtures, so merely having the plugin
 installed costs a test run nothing.
@@ -29,18 +31,18 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from buffer_async import BufferClient
+    from buffer_async import BufferClient, BufferGraphQLClient
     from buffer_async.sandbox import Sandbox
 
-__all__ = ["buffer_client", "buffer_sandbox"]
+__all__ = ["buffer_client", "buffer_graphql_client", "buffer_sandbox"]
 
 
 @pytest.fixture
 def buffer_sandbox() -> Sandbox:
-    """A fresh demo sandbox (``seed=0``) on a stopped clock, with no server rate limit."""
+    """A fresh demo sandbox (``seed=0``) on a stopped clock, with no server rate limits."""
     from buffer_async.sandbox import Sandbox  # noqa: PLC0415 - imported when used
 
-    return Sandbox.demo(seed=0, rate_limit=None)
+    return Sandbox.demo(seed=0, rate_limit=None, graphql_rate_limit=None)
 
 
 @pytest.fixture
@@ -52,4 +54,16 @@ async def buffer_client(
 
     # Retries after injected faults wait milliseconds, not Buffer's half second.
     async with buffer_sandbox.client(backoff=Backoff(base=0.001, cap=0.01)) as client:
+        yield client
+
+
+@pytest.fixture
+async def buffer_graphql_client(
+    buffer_sandbox: Sandbox, anyio_backend: object
+) -> AsyncIterator[BufferGraphQLClient]:
+    """A ``BufferGraphQLClient`` with ``buffer_sandbox``'s API key, in-process, limiter off."""
+    from buffer_async import Backoff  # noqa: PLC0415 - imported when used
+
+    backoff = Backoff(base=0.001, cap=0.01)
+    async with buffer_sandbox.graphql_client(backoff=backoff) as client:
         yield client

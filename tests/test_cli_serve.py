@@ -36,6 +36,13 @@ def test_sandbox_serve_answers_over_http() -> None:
         match = re.search(r"http://127\.0\.0\.1:(\d+)/1 — token: (\S+)", banner)
         assert match, banner
         token = match.group(2)
+        server.stdout.readline()  # the v1 curl line
+        graphql_banner = server.stdout.readline()
+        graphql_match = re.search(
+            r"GraphQL on http://127\.0\.0\.1:\d+/graphql .*api key: (\S+)", graphql_banner
+        )
+        assert graphql_match, graphql_banner
+        api_key = graphql_match.group(1)
         base = f"http://127.0.0.1:{port}/1"
         deadline = time.monotonic() + 20
         while True:
@@ -59,6 +66,24 @@ def test_sandbox_serve_answers_over_http() -> None:
         assert refused.status_code == 401
         assert refused.headers["content-type"].startswith("text/html")
         assert refused.content == b""
+        for path in ("/graphql", "/"):
+            account = httpx.post(
+                f"http://127.0.0.1:{port}{path}",
+                json={"query": "{ account { name organizations { channelCount } } }"},
+                headers={"Authorization": f"Bearer {api_key}"},
+            )
+            assert account.status_code == 200
+            assert account.json() == {
+                "data": {"account": {"name": "Demo User", "organizations": [{"channelCount": 4}]}}
+            }
+            assert len(account.headers.get_list("ratelimit")) == 3
+        unknown = httpx.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={"query": "{ account { id } }"},
+            headers={"Authorization": f"Bearer {token}"},  # a v1 token is no API key
+        )
+        assert unknown.status_code == 401
+        assert unknown.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     finally:
         server.terminate()
         server.wait(timeout=10)

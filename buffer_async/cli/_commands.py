@@ -132,10 +132,13 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
     )
 
     sandbox = Sandbox.demo(seed=args.seed, clock=SandboxClock(DEMO_START, running=True))
+    root = f"http://{args.host}:{args.port}"
     out.write(
-        f"Sandbox on http://{args.host}:{args.port}/1 — token: {sandbox.demo_token}\n"
-        f"  curl -H 'Authorization: Bearer {sandbox.demo_token}' "
-        f"http://{args.host}:{args.port}/1/profiles.json\n"
+        f"Sandbox on {root}/1 — token: {sandbox.demo_token}\n"
+        f"  curl -H 'Authorization: Bearer {sandbox.demo_token}' {root}/1/profiles.json\n"
+        f"GraphQL on {root}/graphql (and {root}/) — api key: {sandbox.api_key}\n"
+        f"  curl -H 'Authorization: Bearer {sandbox.api_key}' -H 'Content-Type: application/json' "
+        f"""-d '{{"query":"{{ account {{ id }} }}"}}' {root}/graphql\n"""
     )
     out.flush()
     serve(sandbox, host=args.host, port=args.port)

@@ -1,4 +1,4 @@
-"""An in-memory Buffer v1 API to develop, demo and test against, with no account.
+"""An in-memory Buffer (v1 and GraphQL APIs) to develop, demo and test against, with no account.
 
 It keeps state (users, profiles, schedules, queued and sent updates), follows
 Buffer's documented behaviour (queue order, due times in each profile's
@@ -12,6 +12,9 @@ per-user rate limit) and fails on demand (``Sandbox.faults``)::
     async with sandbox.client() as client:          # in-process, no network
         profiles = await client.profiles.list()
     clock.advance(3600)                              # the next hour's posts go out
+
+GraphQL answers at ``/graphql`` and ``/`` (POST) on the same state:
+``sandbox.graphql_client()`` is a ``BufferGraphQLClient`` with ``sandbox.api_key``.
 
 Three ways in: ``sandbox.client()`` or ``sandbox.http_client()`` (an httpx
 transport), ``sandbox.asgi_app()`` (any ASGI server), and real HTTP with

@@ -25,6 +25,7 @@ from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
+import attrs
 from graphql import (
     DocumentNode,
     GraphQLError,
@@ -40,7 +41,13 @@ from ._graphql_mutations import Mutations
 from ._graphql_queries import Queries
 from ._state import SandboxState
 
-__all__ = ["execute_graphql", "graphql_schema"]
+__all__ = [
+    "ParsedRequest",
+    "execute_graphql",
+    "graphql_schema",
+    "parse_request",
+    "run_request",
+]
 
 
 @cache
@@ -116,35 +123,57 @@ def _malformed(body: object) -> str | None:
     return None
 
 
-def execute_graphql(
-    state: SandboxState, body: object, *, user: UserRecord
-) -> tuple[int, dict[str, Any]]:
-    """Answer one GraphQL request body for ``user``: (HTTP status, JSON answer).
+@attrs.frozen
+class ParsedRequest:
+    """A request body that parsed and validated: what ``run_request`` executes.
 
-    Sends what is due first (``state.tick()``), as v1's handler does.
+    Attributes:
+        document: the parsed, valid document.
+        variables: the request's ``variables`` (empty when none).
+        operation_name: the request's ``operationName``, or ``None``.
+    """
 
-    Args:
-        state: the sandbox's state, shared with the v1 door.
-        body: the decoded JSON body: ``query``, ``variables``, ``operationName``.
-        user: whose account the request reads and writes (the API key's owner).
+    document: DocumentNode
+    variables: dict[str, Any]
+    operation_name: str | None
+
+
+def parse_request(body: object) -> ParsedRequest | tuple[int, dict[str, Any]]:
+    """Check and parse one GraphQL request body; the refusal (status, answer) if it fails.
+
+    A body that is no request gives 400 ``BAD_REQUEST``; a document that does
+    not parse, 400 ``GRAPHQL_PARSE_FAILED``; one the schema refuses, 400
+    ``GRAPHQL_VALIDATION_FAILED``.
     """
     problem = _malformed(body)
     if problem is not None:
         return _refusal("BAD_REQUEST", GraphQLError(problem))
     assert isinstance(body, Mapping)  # _malformed checked it
-    query, variables = body["query"], body.get("variables") or {}
-    operation_name = body.get("operationName")
-    document = _checked(query)
+    document = _checked(body["query"])
     if isinstance(document, tuple):
         code, errors = document
         return _refusal(code, *errors)
+    return ParsedRequest(
+        document=document,
+        variables=dict(body.get("variables") or {}),
+        operation_name=body.get("operationName"),
+    )
+
+
+def run_request(
+    state: SandboxState, request: ParsedRequest, *, user: UserRecord
+) -> tuple[int, dict[str, Any]]:
+    """Execute a parsed request for ``user``: (HTTP status, JSON answer).
+
+    Sends what is due first (``state.tick()``), as v1's handler does.
+    """
     state.tick()
     result = execute_sync(
         graphql_schema(),
-        document,
+        request.document,
         root_value=_root(state, user),
-        variable_values=dict(variables),
-        operation_name=operation_name,
+        variable_values=request.variables,
+        operation_name=request.operation_name,
     )
     failures = list(result.errors or [])
     if result.data is None and failures and all(error.path is None for error in failures):
@@ -154,3 +183,22 @@ def execute_graphql(
     if failures:
         answer["errors"] = [_formatted(error) for error in failures]
     return 200, answer
+
+
+def execute_graphql(
+    state: SandboxState, body: object, *, user: UserRecord
+) -> tuple[int, dict[str, Any]]:
+    """Answer one GraphQL request body for ``user``: (HTTP status, JSON answer).
+
+    ``parse_request`` then ``run_request``; the HTTP door puts its query
+    limits and rate windows between the two.
+
+    Args:
+        state: the sandbox's state, shared with the v1 door.
+        body: the decoded JSON body: ``query``, ``variables``, ``operationName``.
+        user: whose account the request reads and writes (the API key's owner).
+    """
+    request = parse_request(body)
+    if isinstance(request, tuple):
+        return request
+    return run_request(state, request, user=user)

@@ -6,6 +6,9 @@ the adapter to delay, truncate or drop it). No I/O: the httpx transport, the
 ASGI app and the loopback server are thin adapters around it. The endpoints
 themselves are in ``_endpoints``; this module is everything around them.
 
+A request to ``/graphql`` or ``/`` goes, after the scripted fault, to the
+GraphQL door (``_graphql_http``), which has its own checks.
+
 Order of checks, as a request meets them: a scripted fault; the route (404,
 or 406 for a format other than ``.json``); the access token (401 with an
 empty HTML body); the user's rate limit (429 with ``Retry-After``); the method
@@ -32,6 +35,7 @@ from ._endpoints import V1
 from ._entities import UserRecord
 from ._errors import STATUS_ONLY_ERRORS, SandboxError
 from ._faults import Fault, Faults
+from ._graphql_http import GRAPHQL_PATHS, GraphQLDoor, fault_answer
 from ._rate_limit import SandboxRateLimit
 from ._reply import ErrorStyle, Headers, Reply
 from ._routes import Call
@@ -73,6 +77,9 @@ class Handler:
         error_style: how errors are written.
         compress_answers: gzip every answer with a body when the request's
             ``Accept-Encoding`` allows gzip (also settable later).
+        graphql: the GraphQL door, answering ``/graphql`` and ``/``
+            (``_graphql_http``) behind the same faults and compression; those
+            paths are 404s without it.
     """
 
     def __init__(
@@ -83,8 +90,10 @@ class Handler:
         rate_limit: SandboxRateLimit | None = None,
         error_style: ErrorStyle | None = None,
         compress_answers: bool = False,
+        graphql: GraphQLDoor | None = None,
     ) -> None:
         self.state = state
+        self.graphql = graphql
         self.faults = faults or Faults()
         self.rate_limit = rate_limit
         self.error_style = error_style or ErrorStyle()
@@ -118,8 +127,12 @@ class Handler:
                 drop=fault.kind == "drop",
                 reset=fault.kind == "reset",
             )
+        graphql = self.graphql if urlsplit(target).path in GRAPHQL_PATHS else None
         if fault is not None and fault.kind in ("error", "rate_limit"):
-            status, reply_headers, reply_body = self._fault_answer(fault)
+            answer = self._fault_answer(fault) if graphql is None else fault_answer(fault)
+            status, reply_headers, reply_body = answer
+        elif graphql is not None:
+            status, reply_headers, reply_body = graphql.answer(method, headers, body)
         else:
             status, reply_headers, reply_body = self._answer(method, target, headers, body)
         if self.compress_answers:

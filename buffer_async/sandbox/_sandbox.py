@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -9,12 +10,21 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from buffer_async import Backoff, BufferClient
+from buffer_async import (
+    FREE_PLAN_WINDOWS,
+    Backoff,
+    BufferClient,
+    BufferGraphQLClient,
+    RateLimiter,
+    RateWindow,
+)
 
 from ._asgi import SandboxApp
 from ._clock import Clock, SandboxClock
 from ._demo import DEMO_START, populate
 from ._faults import Faults
+from ._graphql_http import GraphQLDoor
+from ._graphql_rate_windows import GraphQLRateWindows
 from ._handler import Handler
 from ._httpx_transport import SandboxTransport
 from ._loopback import serve_in_background
@@ -23,9 +33,10 @@ from ._reply import ErrorStyle, Reply
 from ._slots import DAYS
 from ._state import SandboxState
 
-__all__ = ["SANDBOX_BASE_URL", "Sandbox"]
+__all__ = ["SANDBOX_BASE_URL", "SANDBOX_GRAPHQL_URL", "Sandbox"]
 
 SANDBOX_BASE_URL = "https://sandbox.invalid/1"
+SANDBOX_GRAPHQL_URL = "https://sandbox.invalid/graphql"
 _DEFAULT_SCHEDULES = ((DAYS, ("09:00", "12:00", "17:00")),)
 
 
@@ -65,14 +76,48 @@ class _SandboxClient(BufferClient):
             await self._sandbox_http_client.aclose()
 
 
+class _SandboxGraphQLClient(BufferGraphQLClient):
+    """A ``BufferGraphQLClient`` that also closes the in-process HTTP client made for it."""
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        http_client: httpx.AsyncClient,
+        rate_limit: Iterable[RateWindow] | RateLimiter | None,
+        max_retries: int,
+        backoff: Backoff | None,
+        timeout: float,
+    ) -> None:
+        super().__init__(
+            api_key,
+            base_url=SANDBOX_GRAPHQL_URL,
+            http_client=http_client,
+            rate_limit=rate_limit,
+            max_retries=max_retries,
+            backoff=backoff,
+            timeout=timeout,
+        )
+        self._sandbox_http_client = http_client
+
+    async def aclose(self) -> None:
+        """Close the client, and the HTTP client the sandbox made for it."""
+        try:
+            await super().aclose()
+        finally:
+            await self._sandbox_http_client.aclose()
+
+
 class Sandbox:
-    """An in-memory Buffer v1 with state, time and scripted failures.
+    """An in-memory Buffer (v1 and GraphQL) with state, time and scripted failures.
 
     A new sandbox holds one user (``user_id``) with an access token
-    (``token``) and no profiles; add some with ``add_profile``, or start from
-    ``Sandbox.demo()``. Reach it in-process (``client()``, ``http_client()``,
+    (``token``) for v1, an API key (``api_key``) for GraphQL, and no profiles;
+    add some with ``add_profile``, or start from ``Sandbox.demo()``. Reach it
+    in-process (``client()``, ``graphql_client()``, ``http_client()``,
     ``transport()``), as an ASGI app (``asgi_app()``), or over real HTTP
-    (``serve_in_background()``, or ``serve()`` with uvicorn).
+    (``serve_in_background()``, or ``serve()`` with uvicorn). GraphQL answers
+    at ``/graphql`` and ``/`` (POST), v1 under ``/1``.
 
     Args:
         clock: unix seconds; a ``SandboxClock`` lets tests move time. Real time
@@ -87,12 +132,16 @@ class Sandbox:
         compress_answers: gzip every answer with a body when the request's
             ``Accept-Encoding`` allows gzip, as real servers do
             (``Content-Encoding: gzip``, ``Vary: Accept-Encoding``).
+        graphql_rate_limit: the GraphQL door's rolling windows per API key
+            (``RateWindow``s or ``(requests, seconds)`` pairs; Buffer's Free
+            plan by default), on the sandbox's clock; ``None`` turns them off.
 
     Attributes:
         clock: the clock everything reads.
         state: the state machine (users, profiles, updates), for direct inspection.
         faults: the failure script (``faults.fail_next(2)``, ...).
         token: the access token of the sandbox's first user.
+        api_key: that user's GraphQL API key.
         user_id: that user's id.
     """
 
@@ -107,21 +156,25 @@ class Sandbox:
         timezone: str = "UTC",
         name: str = "Sandbox User",
         compress_answers: bool = False,
+        graphql_rate_limit: Iterable[RateWindow | tuple[int, float]] | None = FREE_PLAN_WINDOWS,
     ) -> None:
         self.clock: Clock = clock if clock is not None else time.time
         self.state = SandboxState(self.clock, seed=seed)
         self.faults = Faults()
+        self.graphql = GraphQLDoor(self.state, rate_windows=graphql_rate_limit, clock=self.clock)
         self.handler = Handler(
             self.state,
             faults=self.faults,
             rate_limit=rate_limit,
             error_style=error_style,
             compress_answers=compress_answers,
+            graphql=self.graphql,
         )
         self._lock = threading.Lock()
         user = self.state.add_user(name=name, plan=plan, timezone=timezone)
         self.user_id = user.id
         self.token = self.state.issue_token(user.id)
+        self.api_key = self._issue_api_key(user.id, self.token)
 
     def __repr__(self) -> str:
         return f"<Sandbox profiles={len(self.state.profiles)} updates={len(self.state.updates)}>"
@@ -134,6 +187,7 @@ class Sandbox:
         clock: Clock | None = None,
         rate_limit: SandboxRateLimit | None = SandboxRateLimit(),  # noqa: B008 - frozen
         compress_answers: bool = False,
+        graphql_rate_limit: Iterable[RateWindow | tuple[int, float]] | None = FREE_PLAN_WINDOWS,
     ) -> Sandbox:
         """A reproducible demo account, ready to explore.
 
@@ -143,14 +197,16 @@ class Sandbox:
         The same ``seed`` gives the same account. With no ``clock`` the sandbox
         runs on a stopped ``SandboxClock`` at ``DEMO_START`` (so answers repeat
         exactly); pass ``SandboxClock(DEMO_START, running=True)`` for a demo
-        server whose queue posts as real time passes. ``compress_answers`` is
-        as for ``Sandbox``.
+        server whose queue posts as real time passes. ``rate_limit``,
+        ``compress_answers`` and ``graphql_rate_limit`` are as for ``Sandbox``;
+        the same seed gives the same ``token`` and ``api_key``.
         """
         sandbox = cls(
             clock=clock if clock is not None else SandboxClock(DEMO_START),
             seed=seed,
             rate_limit=rate_limit,
             compress_answers=compress_answers,
+            graphql_rate_limit=graphql_rate_limit,
             name="Demo User",
             timezone="Europe/London",
         )
@@ -198,10 +254,38 @@ class Sandbox:
             return profile.id
 
     def add_user(self, *, name: str = "Other User", plan: str = "pro") -> str:
-        """Add another user (to test what one user may not see); return its access token."""
+        """Add another user (to test what one user may not see); return its access token.
+
+        The user gets a GraphQL API key too: ``api_key_for(user_of(token))``.
+        """
         with self._lock:
             user = self.state.add_user(name=name, plan=plan)
-            return self.state.issue_token(user.id)
+            token = self.state.issue_token(user.id)
+            self._issue_api_key(user.id, token)
+            return token
+
+    def api_key_for(self, user_id: str) -> str:
+        """The GraphQL API key of a user.
+
+        Raises:
+            KeyError: no such user.
+        """
+        for key, owner in self.graphql.api_keys.items():
+            if owner == user_id:
+                return key
+        raise KeyError(user_id)
+
+    @property
+    def graphql_rate_windows(self) -> GraphQLRateWindows | None:
+        """The GraphQL door's windows (``reset()``, ``status(key)``), ``None`` when off."""
+        return self.graphql.windows
+
+    def _issue_api_key(self, user_id: str, token: str) -> str:
+        # Derived from the v1 token, so the same seed gives the same key, and
+        # the seeded random numbers (ids, the demo account) stay as they were.
+        key = "sandbox_" + hashlib.sha256(f"graphql-api-key:{token}".encode()).hexdigest()[:40]
+        self.graphql.api_keys[key] = user_id
+        return key
 
     def user_of(self, token: str) -> str:
         """The id of the user an access token belongs to.
@@ -263,6 +347,50 @@ class Sandbox:
             timeout=timeout,
         )
 
+    def graphql_client(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        rate_limit: Iterable[RateWindow] | RateLimiter | None = None,
+        max_retries: int = 3,
+        backoff: Backoff | None = None,
+        timeout: float = 30.0,
+    ) -> BufferGraphQLClient:
+        """A ``BufferGraphQLClient`` for this sandbox, in process unless ``base_url``.
+
+        Closing the client also closes the ``httpx.AsyncClient`` made for it.
+
+        Args:
+            api_key: the API key; the first user's when ``None``.
+            base_url: a served sandbox's GraphQL URL (``.../graphql``, from
+                ``serve_in_background``); in process, at
+                ``https://sandbox.invalid/graphql``, when ``None``.
+            rate_limit: the client's own limiter; off by default, as for
+                ``client()`` (the sandbox's windows still answer 429).
+            max_retries: as for ``BufferGraphQLClient``.
+            backoff: as for ``BufferGraphQLClient``.
+            timeout: as for ``BufferGraphQLClient``.
+        """
+        key = api_key or self.api_key
+        if base_url is not None:
+            return BufferGraphQLClient(
+                key,
+                base_url=base_url,
+                rate_limit=rate_limit,
+                max_retries=max_retries,
+                backoff=backoff,
+                timeout=timeout,
+            )
+        return _SandboxGraphQLClient(
+            key,
+            http_client=self.http_client(SANDBOX_GRAPHQL_URL),
+            rate_limit=rate_limit,
+            max_retries=max_retries,
+            backoff=backoff,
+            timeout=timeout,
+        )
+
     def asgi_app(self) -> SandboxApp:
         """This sandbox as an ASGI 3 application."""
         return SandboxApp(self)
@@ -273,10 +401,12 @@ class Sandbox:
     ) -> AsyncIterator[str]:
         """Serve over real HTTP (no uvicorn needed) while the block runs; yield the API root.
 
-        ::
+        The v1 API is at the yielded root (``http://host:port/1``), GraphQL at
+        ``http://host:port/graphql`` (and ``/``)::
 
             async with sandbox.serve_in_background() as base_url:
                 client = BufferClient(sandbox.token, base_url=base_url)
+                graphql = sandbox.graphql_client(base_url=base_url[:-2] + "/graphql")
         """
         async with serve_in_background(self.asgi_app(), host, port) as base_url:
             yield base_url

@@ -13,7 +13,7 @@ __all__ = ["serve"]
 def serve(
     sandbox: Responder, host: str = "127.0.0.1", port: int = 8080, *, log_level: str = "info"
 ) -> None:
-    """Serve ``sandbox`` at ``http://host:port/1`` with uvicorn until interrupted.
+    """Serve ``sandbox`` with uvicorn until interrupted: v1 at ``/1``, GraphQL at ``/graphql``.
 
     uvicorn is imported here, not at import time, so the SDK itself never
     needs it. Point a client at it with
