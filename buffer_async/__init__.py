@@ -31,6 +31,8 @@ from ._errors import UpdatesNotCreatedError as UpdatesNotCreatedError
 from ._ratelimit import InProcessRateLimiter as InProcessRateLimiter
 from ._ratelimit import RateLimit as RateLimit
 from ._ratelimit import RateLimiter as RateLimiter
+from ._redis_limiter import RedisRateLimiter as RedisRateLimiter
+from ._redis_limiter import RedisUnavailableError as RedisUnavailableError
 from ._retry import Backoff as Backoff
 from ._transport import RequestStats as RequestStats
 from ._version import __version__ as __version__
@@ -155,6 +157,8 @@ __all__ = [
     "RateLimitWaitTooLong",
     "RateLimiter",
     "RateWindow",
+    "RedisRateLimiter",
+    "RedisUnavailableError",
     "RequestStats",
     "RequestTimeout",
     "ResponseDecodeError",
