@@ -17,18 +17,22 @@ The conventions the docs are written to:
   ``profile_id`` of it, the ``text`` of a post, the access ``token``, and the
   settings of an OAuth application with the ``code`` Buffer redirected back
   with; for the GraphQL API, an open ``buffer`` client (a real
-  ``BufferGraphQLClient``) and a ``channel_id`` of the demo account.
+  ``BufferGraphQLClient``) and a ``channel_id`` of the demo account (the
+  same as ``profile_id``: the sandbox's channels are its v1 profiles).
 
 Nothing reaches the network: ``buffer_async.BufferClient`` makes clients of
 the demo sandbox (in process), ``BUFFER_ACCESS_TOKEN`` is the demo token,
-``BUFFER_API_KEY`` the demo API key, and respx answers Buffer's v1 OAuth
-token exchange, answers every POST to ``https://api.buffer.com`` (and
-``/graphql``) with ``GraphQLFake`` (the sandbox does not speak GraphQL yet),
-and refuses every other request but those to 127.0.0.1 (a loopback server a
-snippet starts); a test that needs more of Buffer (docs/oauth.md's) adds its
-own routes inside the session. Snippets run in a temporary directory. Every
-event loop, ``asyncio.run``'s included, runs on virtual time, so a rate
-limiter's or a retry's wait costs no wall time.
+``BUFFER_API_KEY`` an API key of the demo account, and respx answers Buffer's
+v1 OAuth token exchange, hands every POST to ``https://api.buffer.com`` (and
+``/graphql``) from an async client to the same sandbox's GraphQL door (so v1
+and GraphQL snippets see one account), and refuses every other request but
+those to 127.0.0.1 (a loopback server a snippet starts); a test that needs
+more of Buffer (docs/oauth.md's) adds its own routes inside the session.
+Snippets run in a temporary directory. Every event loop, ``asyncio.run``'s
+included, runs on virtual time, so a rate limiter's or a retry's wait costs no
+wall time; the sandbox's clock is the session loop's, started at the
+machine's time (``posts.find_created`` compares Buffer's times with the
+machine's clock).
 """
 
 from __future__ import annotations
@@ -36,11 +40,14 @@ from __future__ import annotations
 import ast
 import asyncio
 import inspect
+import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,19 +59,34 @@ import pytest
 import respx
 
 import buffer_async
-from buffer_async import BufferClient, BufferGraphQLClient, InProcessRateLimiter, RateLimit
-from buffer_async.sandbox import SANDBOX_BASE_URL, Sandbox
+from buffer_async import (
+    BufferClient,
+    BufferGraphQLClient,
+    InProcessRateLimiter,
+    RateLimit,
+    RateWindow,
+)
+from buffer_async.sandbox import SANDBOX_BASE_URL, Sandbox, UpdateRecord
 
 from ..virtual_time import VirtualTimeEventLoop
-from .graphql_fake import GRAPHQL_HOST, GRAPHQL_PATHS, GraphQLFake
 
-__all__ = ["ROOT", "DocsSession", "Snippet", "docs_session", "run_test_module", "snippets_of"]
+__all__ = [
+    "ROOT",
+    "DocsSession",
+    "Received",
+    "Snippet",
+    "docs_session",
+    "run_test_module",
+    "snippets_of",
+]
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 T = TypeVar("T")
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\s]*)")
 _PYTHON = frozenset({"python", "py"})
+GRAPHQL_HOST = "api.buffer.com"
+GRAPHQL_PATHS = ("/", "/graphql")
 V1_OAUTH_TOKEN_URL = "https://api.bufferapp.com/1/oauth2/token.json"
 
 
@@ -117,34 +139,86 @@ def snippets_of(path: Path) -> list[Snippet]:
     return snippets
 
 
-class DocsSession:
-    """One file's namespace, event loop, demo sandbox (v1) and fake GraphQL API, for its blocks.
+@attrs.frozen
+class Received:
+    """One request the GraphQL door got from the session: where, with which key, what operation."""
 
-    ``graphql`` has an API key of its own for each session, so the
-    process-wide rate limiter of one session's key never holds another's
-    requests.
+    path: str
+    authorization: str | None
+    operation_name: str | None
+
+
+NEWEST_FREE_PLAN = (
+    RateWindow(100, 15 * 60),
+    RateWindow(250, 24 * 3600),
+    RateWindow(3000, 30 * 24 * 3600),
+)
+"""The newest api-limits page's Free plan: 250 a day, where the SDK's stricter default has 100.
+
+The docs' demo Buffer answers with it, so docs/rate-limits.md can show the
+headers correcting the default.
+"""
+
+
+class DocsSession:
+    """One file's namespace, event loop and demo sandbox (both its doors), for its blocks.
+
+    ``api_key`` is an API key of the demo account made for this session, so
+    the process-wide rate limiter of one session's key never holds another's
+    requests. ``graphql_requests`` records what reached the GraphQL door.
     """
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: Sandbox, loop: VirtualTimeEventLoop) -> None:
         self.sandbox = sandbox
-        self.loop = VirtualTimeEventLoop()
-        self.graphql = GraphQLFake(clock=self.loop.time)
+        self.loop = loop
+        self.api_key = f"docs_{secrets.token_hex(12)}"
+        sandbox.graphql.api_keys[self.api_key] = sandbox.user_id
+        self.graphql_requests: list[Received] = []
+        self._graphql_transport = sandbox.transport()
         self.clients: list[BufferClient] = []
         self.http_clients: list[httpx.AsyncClient] = []
+        profile_id = sandbox.state.profiles_of(sandbox.user_id)[0].id
         # What the prose around a snippet hands the reader.
         self.namespace: dict[str, Any] = {
             "__name__": "__docs__",
             "client": self.make_client(),
-            "profile_id": sandbox.state.profiles_of(sandbox.user_id)[0].id,
+            "profile_id": profile_id,
             "text": "Hello from the docs",
             "token": sandbox.token,
             "CLIENT_ID": "docs-client-id",
             "CLIENT_SECRET": "docs-client-secret",
             "REDIRECT_URI": "https://example.com/buffer/callback",
             "code": "docs-authorization-code",
-            "buffer": BufferGraphQLClient(self.graphql.api_key),
-            "channel_id": self.graphql.channel_ids[0],
+            "buffer": BufferGraphQLClient(self.api_key),
+            "channel_id": profile_id,
         }
+
+    @property
+    def channel_ids(self) -> list[str]:
+        """The demo account's channels (its v1 profiles), in order."""
+        return [profile.id for profile in self.sandbox.state.profiles_of(self.sandbox.user_id)]
+
+    @property
+    def operations(self) -> list[str | None]:
+        """The ``operationName`` of every request the GraphQL door got, in order."""
+        return [received.operation_name for received in self.graphql_requests]
+
+    def posts_with_text(self, text: str) -> list[UpdateRecord]:
+        """The demo account's posts (v1 updates) whose text is ``text``."""
+        return [update for update in self.sandbox.state.updates.values() if update.text == text]
+
+    async def answer_graphql(self, request: httpx.Request) -> httpx.Response:
+        """Record ``request``, then let the sandbox answer it, as its own transport does."""
+        body = await request.aread()
+        try:
+            decoded = json.loads(body)
+        except ValueError:
+            decoded = None
+        name = decoded.get("operationName") if isinstance(decoded, dict) else None
+        self.graphql_requests.append(
+            Received(request.url.path, request.headers.get("authorization"), name)
+        )
+        return await self._graphql_transport.handle_async_request(request)
 
     def make_client(self, access_token: str | None = None, **options: Any) -> BufferClient:
         """``BufferClient``'s stand-in: a real one, answered by the demo sandbox in process.
@@ -223,11 +297,18 @@ def docs_session(monkeypatch: pytest.MonkeyPatch, directory: Path) -> Iterator[D
 
     The snippets run in ``directory``, so a file one writes lands there.
     """
-    sandbox = Sandbox.demo(seed=0, rate_limit=None)
+    loop = VirtualTimeEventLoop()
+    started = time.time()
+    sandbox = Sandbox.demo(
+        seed=0,
+        clock=lambda: started + loop.time(),
+        rate_limit=None,
+        graphql_rate_limit=NEWEST_FREE_PLAN,
+    )
     monkeypatch.chdir(directory)
     monkeypatch.setenv("BUFFER_ACCESS_TOKEN", sandbox.token)
-    session = DocsSession(sandbox)
-    monkeypatch.setenv("BUFFER_API_KEY", session.graphql.api_key)
+    session = DocsSession(sandbox, loop)
+    monkeypatch.setenv("BUFFER_API_KEY", session.api_key)
     monkeypatch.setattr(buffer_async, "BufferClient", session.make_client)
     monkeypatch.setattr(asyncio, "run", run_on_virtual_time)
     try:
@@ -236,7 +317,7 @@ def docs_session(monkeypatch: pytest.MonkeyPatch, directory: Path) -> Iterator[D
                 json={"access_token": "1/oauth-exchange-in-the-docs", "token_type": "bearer"}
             )
             network.post(host=GRAPHQL_HOST, path__in=GRAPHQL_PATHS).mock(
-                side_effect=session.graphql.handle
+                side_effect=session.answer_graphql
             )
             network.route(host="127.0.0.1").pass_through()
             yield session

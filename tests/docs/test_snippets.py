@@ -9,29 +9,24 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 import respx
 
 from buffer_async import (
     AuthenticationError,
-    BadRequestError,
     BufferGraphQLClient,
     InvalidInputError,
-    NotFoundError,
     OAuthClient,
     OAuthCredentials,
     OAuthTokens,
-    RateLimitError,
 )
-from buffer_async.graphql._documents import OPERATIONS
+from buffer_async.sandbox import Reply
 
-from .graphql_fake import GRAPHQL_HOST, GRAPHQL_PATHS, GraphQLFake
 from .snippets import ROOT, DocsSession, Snippet, docs_session, run_test_module, snippets_of
 
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -97,26 +92,49 @@ def test_the_readme_leads_with_a_graphql_first_post_that_lists_channels_and_queu
     assert "BufferGraphQLClient()" in first.source
     with docs_session(monkeypatch, tmp_path) as session:
         session.run(first)
-        fake = session.graphql
-        (made,) = fake.posts_with_text("Hello")
+        (made,) = session.posts_with_text("Hello")
+        due = datetime.fromtimestamp(made.due_at, timezone.utc)
+        # The sandbox's one account: the demo profiles are the channels.
+        assert (made.profile_id, made.status, made.via) == (session.channel_ids[0], "buffer", "api")
+        # The organization is looked up once, then the channels, then the one post.
+        assert session.operations == ["Account", "Channels", "CreatePost"]
+        assert {r.authorization for r in session.graphql_requests} == {f"Bearer {session.api_key}"}
+        assert {r.path for r in session.graphql_requests} == {"/"}
     printed = capsys.readouterr().out.splitlines()
-    assert printed[:3] == [
-        "linkedin Demo Bakery Ltd",
-        "mastodon demobakery",
-        "instagram demo.bakery",
+    assert printed[:4] == [
+        "twitter buffer_demo",
+        "facebook Demo Café",
+        "linkedin Demo Company",
+        "instagram demo.studio",
     ]
-    assert (
-        printed[3] == f"queued for {made['dueAt'][:10]} {made['dueAt'][11:19]}+00:00 {made['id']}"
-    )
-    assert (made["channelId"], made["status"], made["via"]) == (
-        fake.channel_ids[0],
-        "scheduled",
-        "api",
-    )
-    # The organization is looked up once, then the channels, then the one post.
-    assert fake.operations == ["Account", "Channels", "CreatePost"]
-    assert {r.authorization for r in fake.requests} == {f"Bearer {fake.api_key}"}
-    assert {r.path for r in fake.requests} == {"/"}
+    assert printed[4] == f"queued for {due} {made.id}"
+
+
+def test_v1_and_graphql_snippets_see_one_account(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A post the GraphQL client makes is in the v1 client's queue, and the other way round."""
+    cells = [
+        Snippet(
+            "one.md", 0, 1, 'made = await buffer.posts.create(channel_id, "Made over GraphQL")\n'
+        ),
+        Snippet(
+            "one.md",
+            1,
+            5,
+            "queued = [u.id async for u in client.updates.pending(profile_id)]\n"
+            'v1 = await client.updates.create([profile_id], "Made over v1")\n'
+            "seen = await buffer.posts.get(v1.updates[0].id)\n",
+        ),
+    ]
+    with docs_session(monkeypatch, tmp_path) as session:
+        for cell in cells:
+            session.run(cell)
+        namespace = session.namespace
+        assert namespace["channel_id"] == namespace["profile_id"]
+        assert namespace["made"].id in namespace["queued"]
+        assert namespace["seen"].text == "Made over v1"
+        assert namespace["seen"].channel_id == namespace["profile_id"]
 
 
 def test_a_snippet_with_a_top_level_await_runs_in_the_files_loop(
@@ -176,7 +194,7 @@ def test_a_client_a_snippet_points_at_its_own_server_goes_there(
         assert repr(demo) == "<BufferClient https://sandbox.invalid/1>"
 
 
-def test_a_graphql_request_goes_to_the_fake_and_nowhere_else(
+def test_a_graphql_request_goes_to_the_sandbox_and_nowhere_else(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     elsewhere = Snippet(
@@ -186,7 +204,9 @@ def test_a_graphql_request_goes_to_the_fake_and_nowhere_else(
         "net.md",
         1,
         5,
-        "import httpx\nanswer = httpx.post('https://api.buffer.com/graphql', json={})\n",
+        "import httpx\n"
+        "async with httpx.AsyncClient() as http:\n"
+        "    answer = await http.post('https://api.buffer.com/graphql', json={})\n",
     )
     with docs_session(monkeypatch, tmp_path) as session:
         with pytest.raises(respx.models.AllMockedAssertionError):
@@ -195,6 +215,7 @@ def test_a_graphql_request_goes_to_the_fake_and_nowhere_else(
         answer = session.namespace["answer"]
         assert answer.status_code == 401
         assert answer.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert [(r.path, r.authorization) for r in session.graphql_requests] == [("/graphql", None)]
 
 
 # --- the GraphQL pages: what their blocks claim ----------------------------------------------
@@ -212,21 +233,55 @@ def run_all(session: DocsSession, blocks: list[Snippet]) -> None:
         session.run(block)
 
 
+@contextmanager
+def session_through(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, path: str, marker: str
+) -> Iterator[DocsSession]:
+    """A docs session that ran the blocks of ``path`` up to the one holding ``marker``, included."""
+    before, block = split_at(path, marker)
+    with docs_session(monkeypatch, tmp_path) as session:
+        run_all(session, [*before, block])
+        yield session
+
+
 MARKET_DAY = "Market day: come early for the rye"
 
 
+def answer_late_once(session: DocsSession, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next request is carried out, then answered past the client's read timeout (30s)."""
+    sandbox = session.sandbox
+    handle = sandbox.handle
+    sandbox.faults.latency(3600)
+
+    def late_once(
+        method: str, target: str, headers: Sequence[tuple[str, str]] = (), body: bytes = b""
+    ) -> Reply:
+        reply = handle(method, target, headers, body)
+        sandbox.faults.latency(0)  # only this one answer is late
+        return reply
+
+    monkeypatch.setattr(sandbox, "handle", late_once)
+
+
+LOSSES: dict[str, Callable[[DocsSession, pytest.MonkeyPatch], object]] = {
+    "made-then-timed-out": answer_late_once,
+    "made-then-dropped": lambda session, _: session.sandbox.faults.drop_next(applied=True),
+    "made-then-reset": lambda session, _: session.sandbox.faults.reset_next(applied=True),
+    "lost-on-the-way-there": lambda session, _: session.sandbox.faults.drop_next(),
+}
+
+
 @pytest.mark.parametrize(
-    ("applied", "lost_as", "after_the_loss"),
+    ("loss", "after_the_loss"),
     [
-        (True, httpx.ReadTimeout, ["CreatePost", "Posts"]),
-        (True, httpx.RemoteProtocolError, ["CreatePost", "Posts"]),
-        (False, httpx.ReadTimeout, ["CreatePost", "Posts", "CreatePost"]),
+        ("made-then-timed-out", ["CreatePost", "Posts"]),
+        ("made-then-dropped", ["CreatePost", "Posts"]),
+        ("made-then-reset", ["CreatePost", "Posts"]),
+        ("lost-on-the-way-there", ["CreatePost", "Posts", "CreatePost"]),
     ],
-    ids=["made-then-timed-out", "made-then-dropped", "lost-on-the-way-there"],
 )
 def test_the_never_posted_twice_recipe_leaves_exactly_one_post_when_an_answer_is_lost(
-    applied: bool,
-    lost_as: type[httpx.TransportError],
+    loss: str,
     after_the_loss: list[str],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
@@ -234,69 +289,74 @@ def test_the_never_posted_twice_recipe_leaves_exactly_one_post_when_an_answer_is
     before, recipe = split_at("docs/graphql.md", "async def create_once")
     with docs_session(monkeypatch, tmp_path) as session:
         run_all(session, before)
-        fake = session.graphql
-        fake.lose_next_answer("CreatePost", applied=applied, error=lost_as)
-        sent_before = len(fake.requests)
+        LOSSES[loss](session, monkeypatch)
+        sent_before = len(session.graphql_requests)
         session.run(recipe)
-        (made,) = fake.posts_with_text(MARKET_DAY)
-        assert session.namespace["market_day"].id == made["id"]
-        assert fake.operations[sent_before:] == after_the_loss
+        (made,) = session.posts_with_text(MARKET_DAY)
+        assert session.namespace["market_day"].id == made.id
+        assert session.operations[sent_before:] == after_the_loss
+        assert not session.sandbox.faults.pending
+        assert session.sandbox.faults.latency_seconds == 0
 
 
 def test_the_never_posted_twice_recipe_reraises_what_buffer_refused_without_a_second_try(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    before, recipe = split_at("docs/graphql.md", "async def create_once")
-    with docs_session(monkeypatch, tmp_path) as session:
-        run_all(session, [*before, recipe])
-        fake = session.graphql
-        instagram = fake.channel_ids[2]  # Instagram: a post needs an image
-        sent_before = len(fake.requests)
+    too_long = "Our summer menu, dish by dish. " * 10  # X (Twitter) takes 280 characters
+    with session_through(
+        monkeypatch, tmp_path, "docs/graphql.md", "async def create_once"
+    ) as session:
+        twitter = session.channel_ids[0]
+        assert session.sandbox.state.profiles[twitter].service == "twitter"
+        sent_before = len(session.graphql_requests)
         create_once = session.namespace["create_once"]
-        with pytest.raises(InvalidInputError, match="at least one image"):
-            session.loop.run_until_complete(create_once(instagram, "No photo"))
-        assert fake.operations[sent_before:] == ["CreatePost"]
-        assert fake.posts_with_text("No photo") == []
+        with pytest.raises(InvalidInputError, match="twitter allows 280"):
+            session.loop.run_until_complete(create_once(twitter, too_long))
+        assert session.operations[sent_before:] == ["CreatePost"]
+        assert session.posts_with_text(too_long) == []
+
+
+OAUTH_EXAMPLE = ("docs/graphql.md", "async def email_of_user")
+
+
+def email_of_user(session: DocsSession, access_token: str) -> str | None:
+    """The page's ``email_of_user``, for an app holding ``access_token`` (no refresh token)."""
+    tokens = OAuthTokens(
+        access_token=access_token, expires_at=datetime.now(timezone.utc) + timedelta(hours=1)
+    )
+    credentials = OAuthCredentials(OAuthClient("docs-client-id"), tokens, on_refresh=None)
+    email: str | None = session.loop.run_until_complete(
+        session.namespace["email_of_user"](credentials)
+    )
+    return email
 
 
 def test_the_oauth_example_sends_the_users_access_token_not_the_key(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    before, example = split_at("docs/graphql.md", "async def email_of_user")
-    with docs_session(monkeypatch, tmp_path) as session:
-        run_all(session, [*before, example])
-        fake = session.graphql
-        fake.accepted_tokens.add("a-users-oauth-access-token")
-        tokens = OAuthTokens(
-            access_token="a-users-oauth-access-token",
-            expires_at=datetime.now(timezone.utc) + timedelta(hours=1),
-        )
-        credentials = OAuthCredentials(OAuthClient("docs-client-id"), tokens, on_refresh=None)
-        sent_before = len(fake.requests)
-        email = session.loop.run_until_complete(session.namespace["email_of_user"](credentials))
-        assert email == "demo@example.com"
-        sent = fake.requests[sent_before:]
-        assert [(r.operation_name, r.authorization) for r in sent] == [
-            ("Account", "Bearer a-users-oauth-access-token")
-        ]
+    with session_through(monkeypatch, tmp_path, *OAUTH_EXAMPLE) as session:
+        # The sandbox takes the user's OAuth access token as it takes an API key.
+        sandbox = session.sandbox
+        sandbox.graphql.api_keys["a-users-oauth-access-token"] = sandbox.user_id
+        sent_before = len(session.graphql_requests)
+        email = email_of_user(session, "a-users-oauth-access-token")
+        sent = session.graphql_requests[sent_before:]
+    assert email == f"user-{sandbox.user_id}@sandbox.invalid"  # the demo user's
+    assert [(r.operation_name, r.authorization) for r in sent] == [
+        ("Account", "Bearer a-users-oauth-access-token")
+    ]
 
 
 def test_the_oauth_example_raises_when_buffer_refuses_a_token_that_cannot_be_refreshed(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    before, example = split_at("docs/graphql.md", "async def email_of_user")
-    with docs_session(monkeypatch, tmp_path) as session:
-        run_all(session, [*before, example])
-        tokens = OAuthTokens(
-            access_token="a-revoked-access-token",
-            expires_at=datetime.now(timezone.utc) + timedelta(hours=1),
-        )
-        credentials = OAuthCredentials(OAuthClient("docs-client-id"), tokens, on_refresh=None)
-        sent_before = len(session.graphql.requests)
+    with session_through(monkeypatch, tmp_path, *OAUTH_EXAMPLE) as session:
+        sent_before = len(session.graphql_requests)
         with pytest.raises(AuthenticationError) as raised:
-            session.loop.run_until_complete(session.namespace["email_of_user"](credentials))
-        assert raised.value.status_code == 401
-        assert len(session.graphql.requests) == sent_before + 1  # no refresh token: no retry
+            email_of_user(session, "a-revoked-access-token")
+        sent = len(session.graphql_requests) - sent_before
+    assert raised.value.status_code == 401
+    assert sent == 1  # no refresh token: no retry
 
 
 def text_block_after(path: str, marker: str) -> list[str]:
@@ -328,101 +388,14 @@ def test_the_graphql_quickstart_prints_the_first_post_it_shows(
     first = snippets_of(ROOT / "docs" / "graphql.md")[0]
     with docs_session(monkeypatch, tmp_path) as session:
         session.run(first)
-        (made,) = session.graphql.posts_with_text("Hello")
+        (made,) = session.posts_with_text("Hello")
+        due = datetime.fromtimestamp(made.due_at, timezone.utc)
     (printed,) = capsys.readouterr().out.splitlines()
     (claimed,) = text_block_after("docs/graphql.md", "It prints something like")
     # The same words; the time is the demo queue's next free slot, which moves with the date.
-    shape = re.compile(r"scheduled for \d{4}-\d\d-\d\d \d\d:00:00\+00:00 on linkedin")
+    shape = re.compile(r"scheduled for \d{4}-\d\d-\d\d \d\d:\d\d:00\+00:00 on twitter")
     assert shape.fullmatch(claimed)
-    assert shape.fullmatch(printed)
-    assert printed.split()[2] == made["dueAt"][:10]
-
-
-# --- the fake itself: Buffer's shapes, on asyncio and trio --------------------------------------
-
-
-@pytest.fixture
-def graphql_fake() -> Iterator[GraphQLFake]:
-    fake = GraphQLFake(clock=lambda: 0.0)
-    with respx.mock(assert_all_called=False) as network:
-        network.post(host=GRAPHQL_HOST, path__in=GRAPHQL_PATHS).mock(side_effect=fake.handle)
-        yield fake
-
-
-def client_of(fake: GraphQLFake, **options: Any) -> BufferGraphQLClient:
-    options.setdefault("rate_limit", None)
-    return BufferGraphQLClient(fake.api_key, **options)
-
-
-@pytest.mark.anyio
-async def test_the_fake_answers_every_operation_the_sdk_sends(graphql_fake: GraphQLFake) -> None:
-    async with client_of(graphql_fake, base_url="https://api.buffer.com/graphql") as buffer:
-        await buffer.account.get()
-        channels = await buffer.channels.list()
-        await buffer.channels.get(channels[0].id)
-        first = (await buffer.posts.list(limit=1).collect())[0]
-        await buffer.posts.get(first.id)
-        post = await buffer.posts.create(channels[0].id, "Every operation")
-        await buffer.posts.edit(post.id, text="Every operation, edited")
-        await buffer.posts.delete(post.id)
-        await buffer.ideas.create(title="An idea")
-        await buffer.ideas.list().collect()
-        await buffer.posting_limits.daily(channels[0].id)
-        await buffer.metrics.aggregate(start="2026-01-01", end="2026-01-31")
-    assert set(graphql_fake.operations) == {operation.name for operation in OPERATIONS.values()}
-    assert {received.path for received in graphql_fake.requests} == {"/graphql"}
-    assert graphql_fake.posts_with_text("Every operation, edited") == []  # deleted
-
-
-@pytest.mark.anyio
-async def test_the_fake_refuses_another_key_with_a_401(graphql_fake: GraphQLFake) -> None:
-    async with BufferGraphQLClient("not-the-demo-key", rate_limit=None) as buffer:
-        with pytest.raises(AuthenticationError) as raised:
-            await buffer.account.get()
-    assert (raised.value.status_code, raised.value.code) == (401, "UNAUTHENTICATED")
-
-
-@pytest.mark.anyio
-async def test_the_fake_answers_429_past_its_15_minute_window(graphql_fake: GraphQLFake) -> None:
-    async with client_of(graphql_fake, max_retries=0) as buffer:
-        for _ in range(100):
-            await buffer.execute("query { account { id } }")
-        with pytest.raises(RateLimitError) as raised:
-            await buffer.execute("query { account { id } }")
-    assert raised.value.status_code == 429
-    assert raised.value.window == "15m"
-    assert raised.value.retry_after == 900  # the clock stands still: the whole window
-
-
-@pytest.mark.anyio
-async def test_the_fakes_cursors_walk_every_post_once_in_small_pages(
-    graphql_fake: GraphQLFake,
-) -> None:
-    async with client_of(graphql_fake) as buffer:
-        posts = await buffer.posts.list(page_size=7, sort=["dueAt", "-createdAt"]).collect()
-    assert sorted(post.id for post in posts) == sorted(graphql_fake.posts)
-    due = [post.due_at for post in posts]
-    assert due == sorted(
-        due, key=lambda moment: moment or datetime.max.replace(tzinfo=timezone.utc)
-    )
-    assert graphql_fake.operations.count("Posts") == -(-len(graphql_fake.posts) // 7)
-
-
-@pytest.mark.anyio
-async def test_the_fake_puts_typed_errors_in_the_data_and_the_rest_in_errors(
-    graphql_fake: GraphQLFake,
-) -> None:
-    async with client_of(graphql_fake) as buffer:
-        with pytest.raises(NotFoundError) as typed:
-            await buffer.posts.create("6603f1d2c3b4ffffffffffff", "Nowhere")
-        with pytest.raises(NotFoundError) as top_level:
-            await buffer.posts.delete("6604f1d2c3b4ffffffffffff")
-        with pytest.raises(BadRequestError) as invalid:
-            await buffer.execute("query { account { noSuchField } }")
-    assert (typed.value.status_code, typed.value.code) == (200, "NotFoundError")
-    assert (top_level.value.status_code, top_level.value.code) == (200, "NOT_FOUND")
-    assert (invalid.value.status_code, invalid.value.code) == (400, "GRAPHQL_VALIDATION_FAILED")
-    assert not typed.value.may_have_been_applied
+    assert printed == f"scheduled for {due} on twitter"
 
 
 def test_rate_limit_usage_can_be_read_outside_an_event_loop() -> None:
