@@ -11,19 +11,31 @@ a revoked token). Everything a user could end up printing is captured:
   whole chain, suppressed contexts included;
 - the client's repr, its base URL and the URLs of requests it made;
 
-then searched for the token.
+then searched for the token. The GraphQL leg does the same with a
+``BufferGraphQLClient`` on the sandbox's GraphQL door (``POST /graphql`` on
+the same server), searching for its API key, and for the OAuth access tokens
+a rotating ``TokenSource`` hands it.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import traceback
 from collections.abc import Iterator
+from typing import Any
 
 import anyio
 import pytest
 
-from buffer_async import APIError, AuthenticationError, BufferAPIError, BufferClient, RateLimit
+from buffer_async import (
+    APIError,
+    AuthenticationError,
+    BufferAPIError,
+    BufferClient,
+    BufferGraphQLClient,
+    RateLimit,
+)
 from buffer_async.sandbox import Sandbox
 
 from ..virtual_time import virtual_backend
@@ -161,6 +173,128 @@ async def test_the_token_never_shows(captured: Everything) -> None:
     assert any("Bearer [REDACTED]" in text for text in texts)  # the header is there, redacted
     assert token_free(token, texts) == []
     assert token_free(token[4:-4], texts) == []
+
+
+class RotatingSource:
+    """A ``TokenSource`` whose OAuth access tokens the sandbox takes as API keys.
+
+    ``revoke()`` takes the current token off the server's keys and, while
+    ``rotations_left`` lasts, registers a new one, as an OAuth grant that
+    rotated: the client meets a 401 and gets the new one from
+    ``on_unauthorized``. Once the rotations are spent the grant is gone:
+    ``on_unauthorized`` has nothing to give.
+    """
+
+    def __init__(self, sandbox: Sandbox, rotations: int) -> None:
+        self.sandbox = sandbox
+        self.issued: list[str] = []
+        self.rotations_left = rotations
+        self._current = self._issue()
+        self._fresh: str | None = None
+
+    def _issue(self) -> str:
+        token = f"oauth_{secrets.token_hex(20)}"
+        self.sandbox.graphql.api_keys[token] = self.sandbox.user_id
+        self.issued.append(token)
+        return token
+
+    def revoke(self) -> None:
+        """Revoke the current token at the server; the next one waits in the grant."""
+        del self.sandbox.graphql.api_keys[self._current]
+        if self.rotations_left:
+            self.rotations_left -= 1
+            self._fresh = self._issue()
+
+    async def access_token(self) -> str:
+        return self._current
+
+    async def on_unauthorized(self, rejected_access_token: str) -> str | None:
+        if self._fresh is None or rejected_access_token != self._current:
+            return None
+        self._current, self._fresh = self._fresh, None
+        return self._current
+
+
+async def exercise_graphql(
+    sandbox: Sandbox, plan: FaultPlan, source: RotatingSource | None
+) -> tuple[BufferGraphQLClient, list[str], list[BufferAPIError]]:
+    """``exercise`` for the GraphQL door: queries and mutations through faults.
+
+    The key (or the source's tokens) is never a local here either. Ends with
+    the credential revoked: a 401 the client cannot get past.
+    """
+    profile_id = sandbox.state.profiles_of(sandbox.user_id)[0].id
+    texts: list[str] = []
+    errors: list[BufferAPIError] = []
+    async with serve_plan(plan) as base_url:
+        options: dict[str, Any] = {
+            "base_url": f"{base_url.removesuffix('/1')}/graphql",
+            "rate_limit": None,
+            "backoff": FAST,
+            "timeout": 5.0,
+        }
+        if source is None:
+            client = BufferGraphQLClient(sandbox.api_key, **options)
+        else:
+            client = BufferGraphQLClient(credentials=source, **options)
+        texts += [repr(client), repr(client.posts), repr(client.stats), repr(client.with_options())]
+        async with client:
+            await client.account.get()
+            await client.posts.create(profile_id, "secret-free warm-up")  # looks up the org
+            for kind in KINDS:  # each fault met by a query (retried) and by a mutation
+                plan.script[plan.requests] = kind
+                await client.channels.list()
+                plan.script[plan.requests] = kind
+                try:
+                    await client.posts.create(profile_id, f"secret-free post after {kind}")
+                except BufferAPIError as error:
+                    errors.append(error)
+            with anyio.fail_after(60):  # virtual seconds
+                assert [p async for p in client.posts.list(channel_ids=[profile_id])]
+                await client.execute("mutation { __typename }")
+            if source is not None:
+                source.revoke()  # the grant rotates: one 401, then the new token
+                # The rotation is got past: this raises if the new token was not used.
+                await client.ideas.create(title="After a rotation", text="secret-free")
+                source.revoke()  # the grant is gone
+            else:
+                del sandbox.graphql.api_keys[sandbox.api_key]
+            for operation in (client.account.get, client.channels.list):
+                try:
+                    await operation()
+                except AuthenticationError as error:
+                    errors.append(error)
+            texts += [str(u) for _, u in plan.seen]
+    return client, texts, errors
+
+
+@pytest.mark.parametrize("credential", ["api-key", "oauth-token-source"])
+async def test_the_graphql_key_never_shows(captured: Everything, credential: str) -> None:
+    sandbox = Sandbox.demo(seed=17, rate_limit=None, graphql_rate_limit=None)
+    source = RotatingSource(sandbox, rotations=1) if credential != "api-key" else None
+    secrets_ = [sandbox.api_key] if source is None else source.issued
+    plan = FaultPlan(sandbox)  # exercise_graphql scripts the faults as it goes
+    client, texts, errors = await exercise_graphql(sandbox, plan, source)
+
+    assert plan.injected == dict.fromkeys(KINDS, 2)
+    assert client.stats.retries >= len(KINDS)  # queries were retried: warnings were logged
+    assert len(errors) >= len(KINDS) - 1 + 2  # every mutation but the 429 one, two 401s
+    assert all(isinstance(e, AuthenticationError) for e in errors[-2:])
+    assert any(isinstance(e, APIError) and e.response is not None for e in errors)
+    assert all(path == "/graphql" for _, path in plan.seen)
+    if source is not None:
+        assert len(source.issued) == 2  # the rotated token was sent too, and is searched for
+    for error in errors:
+        texts += everything_printed_about(error)
+    texts += captured.texts
+
+    assert {"httpx", "httpcore.connection", "httpcore.http11", "buffer_async"} <= captured.loggers
+    assert any("retry" in text for text in captured.texts)
+    assert any("Bearer [REDACTED]" in text for text in texts)
+    for secret in secrets_:
+        assert len(secret) > 20
+        assert token_free(secret, texts) == []
+        assert token_free(secret[4:-4], texts) == []
 
 
 @pytest.mark.parametrize(
