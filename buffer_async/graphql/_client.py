@@ -13,16 +13,16 @@ import os
 import secrets
 import weakref
 from collections.abc import Iterable, Mapping
-from types import TracebackType
 from typing import Any
 
 import httpx
 
 from .._auth import TokenSource, checked_token
+from .._client_base import ClientBase
 from .._ratelimit import RateLimiter
 from .._ratelimit_windows import FREE_PLAN_WINDOWS, RateWindow, WindowUsage, shared_window_limiter
 from .._retry import Backoff
-from .._transport import DEFAULT_MAX_RESPONSE_BYTES, UNSET, RequestStats, Transport, Unset
+from .._transport import DEFAULT_MAX_RESPONSE_BYTES, UNSET, Transport, Unset
 from ._requests import GraphQLRequest, OperationKind, operation_kind, scan_operations
 from ._responses import decipher
 from ._services.account import AccountService
@@ -124,7 +124,7 @@ def _checked_operation(document: str, operation_name: str | None) -> OperationKi
     return operation_kind(document, operation_name)
 
 
-class BufferGraphQLClient:
+class BufferGraphQLClient(ClientBase):
     """An async client for Buffer's GraphQL API (``api.buffer.com``).
 
     ::
@@ -204,6 +204,7 @@ class BufferGraphQLClient:
 
     def _attach(self, session: Session) -> None:
         self._session = session
+        self._transport = session.transport
         self.account = AccountService(session)
         self.channels = ChannelService(session)
         self.posts = PostService(session)
@@ -211,22 +212,8 @@ class BufferGraphQLClient:
         self.posting_limits = PostingLimitService(session)
         self.metrics = MetricService(session)
 
-    @property
-    def _transport(self) -> Transport:
-        return self._session.transport
-
     def __repr__(self) -> str:
         return f"<BufferGraphQLClient {self._transport.base_url}>"
-
-    @property
-    def base_url(self) -> str:
-        """Where this client POSTs."""
-        return self._transport.base_url
-
-    @property
-    def rate_limiter(self) -> RateLimiter | None:
-        """The limiter every request passes, or ``None`` when limiting is off."""
-        return self._transport.limiter
 
     def rate_limit_usage(self) -> tuple[WindowUsage, ...]:
         """What is left of each rate-limit window, as the limiter now knows it.
@@ -241,26 +228,6 @@ class BufferGraphQLClient:
             return ()
         usage: tuple[WindowUsage, ...] = tuple(snapshot())
         return usage
-
-    @property
-    def stats(self) -> RequestStats:
-        """Counters of requests sent, retries and 429s met, since the client was made."""
-        return self._transport.stats
-
-    @property
-    def timeout(self) -> httpx.Timeout:
-        """The timeout of every request's network operations."""
-        return self._transport.timeout
-
-    @property
-    def max_retries(self) -> int:
-        """Retries after a query's first attempt."""
-        return self._transport.max_retries
-
-    @property
-    def max_wait(self) -> float | None:
-        """The longest a request waits for the rate limiter, or ``None`` for no bound."""
-        return self._transport.max_wait
 
     async def execute(
         self,
@@ -336,18 +303,3 @@ class BufferGraphQLClient:
         )
         derived._attach(Session(transport, self._session.organizations))
         return derived
-
-    async def aclose(self) -> None:
-        """Close the HTTP connections this client opened (not a caller-owned ``http_client``)."""
-        await self._transport.aclose()
-
-    async def __aenter__(self) -> BufferGraphQLClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.aclose()

@@ -8,14 +8,14 @@ limiter, as openai-python's and stripe's clients do.
 from __future__ import annotations
 
 import os
-from types import TracebackType
 
 import httpx
 
 from .._auth import checked_token
+from .._client_base import ClientBase
 from .._ratelimit import RateLimit, RateLimiter, shared_limiter
 from .._retry import Backoff
-from .._transport import DEFAULT_MAX_RESPONSE_BYTES, UNSET, RequestStats, Transport, Unset
+from .._transport import DEFAULT_MAX_RESPONSE_BYTES, UNSET, Transport, Unset
 from ._responses import decipher
 from ._services.info import InfoService
 from ._services.links import LinkService
@@ -57,7 +57,7 @@ def _resolve_limiter(token: str, rate_limit: RateLimit | RateLimiter | None) -> 
     )
 
 
-class BufferClient:
+class BufferClient(ClientBase):
     """An async client for Buffer's REST API v1.
 
     Use it as an async context manager, or call ``aclose()`` when done::
@@ -148,36 +148,6 @@ class BufferClient:
     def __repr__(self) -> str:
         return f"<BufferClient {self._transport.base_url}>"
 
-    @property
-    def base_url(self) -> str:
-        """The API root this client calls."""
-        return self._transport.base_url
-
-    @property
-    def rate_limiter(self) -> RateLimiter | None:
-        """The limiter every request passes, or ``None`` when limiting is off."""
-        return self._transport.limiter
-
-    @property
-    def stats(self) -> RequestStats:
-        """Counters of requests sent, retries and 429s met, since the client was made."""
-        return self._transport.stats
-
-    @property
-    def timeout(self) -> httpx.Timeout:
-        """The timeout of every request's network operations."""
-        return self._transport.timeout
-
-    @property
-    def max_retries(self) -> int:
-        """Retries after a request's first attempt."""
-        return self._transport.max_retries
-
-    @property
-    def max_wait(self) -> float | None:
-        """The longest a request waits for the rate limiter, or ``None`` for no bound."""
-        return self._transport.max_wait
-
     def with_options(
         self,
         *,
@@ -215,21 +185,3 @@ class BufferClient:
             max_text_length=self.updates.max_text_length,
         )
         return derived
-
-    async def aclose(self) -> None:
-        """Close the HTTP connections this client opened (not a caller-owned ``http_client``).
-
-        A client made by ``with_options`` closes nothing: the client it came from does.
-        """
-        await self._transport.aclose()
-
-    async def __aenter__(self) -> BufferClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.aclose()
