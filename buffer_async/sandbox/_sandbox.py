@@ -40,7 +40,20 @@ SANDBOX_GRAPHQL_URL = "https://sandbox.invalid/graphql"
 _DEFAULT_SCHEDULES = ((DAYS, ("09:00", "12:00", "17:00")),)
 
 
-class _SandboxClient(BufferClient):
+class _ClosesItsHttpClient:
+    """Mixed into the sandbox's clients: closing one closes the HTTP client made for it."""
+
+    _sandbox_http_client: httpx.AsyncClient
+
+    async def aclose(self) -> None:
+        """Close the client, and the HTTP client the sandbox made for it."""
+        try:
+            await super().aclose()  # type: ignore[misc]  # the client class after this one
+        finally:
+            await self._sandbox_http_client.aclose()
+
+
+class _SandboxClient(_ClosesItsHttpClient, BufferClient):
     """A ``BufferClient`` that also closes the in-process HTTP client the sandbox made for it.
 
     ``BufferClient`` leaves a caller's ``http_client`` open (its caller owns
@@ -68,15 +81,8 @@ class _SandboxClient(BufferClient):
         )
         self._sandbox_http_client = http_client
 
-    async def aclose(self) -> None:
-        """Close the client, and the HTTP client the sandbox made for it."""
-        try:
-            await super().aclose()
-        finally:
-            await self._sandbox_http_client.aclose()
 
-
-class _SandboxGraphQLClient(BufferGraphQLClient):
+class _SandboxGraphQLClient(_ClosesItsHttpClient, BufferGraphQLClient):
     """A ``BufferGraphQLClient`` that also closes the in-process HTTP client made for it."""
 
     def __init__(
@@ -99,13 +105,6 @@ class _SandboxGraphQLClient(BufferGraphQLClient):
             timeout=timeout,
         )
         self._sandbox_http_client = http_client
-
-    async def aclose(self) -> None:
-        """Close the client, and the HTTP client the sandbox made for it."""
-        try:
-            await super().aclose()
-        finally:
-            await self._sandbox_http_client.aclose()
 
 
 class Sandbox:
