@@ -23,7 +23,7 @@ from .._ratelimit import RateLimiter
 from .._ratelimit_windows import FREE_PLAN_WINDOWS, RateWindow, WindowUsage, shared_window_limiter
 from .._retry import Backoff
 from .._transport import DEFAULT_MAX_RESPONSE_BYTES, UNSET, Transport, Unset
-from ._requests import GraphQLRequest, OperationKind, operation_kind, scan_operations
+from ._requests import GraphQLRequest, OperationKind, kind_in, scan_operations
 from ._responses import decipher
 from ._services.account import AccountService
 from ._services.channels import ChannelService
@@ -121,7 +121,7 @@ def _checked_operation(document: str, operation_name: str | None) -> OperationKi
             raise ValueError(
                 f"operation_name {operation_name!r} names no operation of the document ({listed})"
             )
-    return operation_kind(document, operation_name)
+    return kind_in(operations, operation_name)
 
 
 class BufferGraphQLClient(ClientBase):

@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Literal
 
 import attrs
 
-__all__ = ["GraphQLRequest", "OperationKind", "operation_kind", "scan_operations"]
+__all__ = ["GraphQLRequest", "OperationKind", "kind_in", "operation_kind", "scan_operations"]
 
 OperationKind = Literal["query", "mutation", "subscription"]
 
@@ -115,7 +115,13 @@ def operation_kind(document: str, operation_name: str | None = None) -> Operatio
         when it cannot be told: no such operation, several operations and
         no name, or a document that does not scan.
     """
-    found = scan_operations(document)
+    return kind_in(scan_operations(document), operation_name)
+
+
+def kind_in(
+    found: list[tuple[str | None, OperationKind]] | None, operation_name: str | None
+) -> OperationKind | None:
+    """The kind of ``operation_name`` among the operations ``scan_operations`` found."""
     if found is None:
         return None
     if operation_name is None:
