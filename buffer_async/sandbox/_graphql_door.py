@@ -101,11 +101,15 @@ def _root(state: SandboxState, user: UserRecord) -> dict[str, Callable[..., Any]
         "aggregatedPostMetrics": queries.aggregated_post_metrics,
         "ideaGroups": lambda info, input: [],
         "postTemplate": lambda info, input: None,
+        "postTemplates": queries.post_templates,
         "createPost": mutations.create_post,
         "editPost": mutations.edit_post,
         "deletePost": mutations.delete_post,
         "movePostInQueue": mutations.move_post_in_queue,
         "createIdea": mutations.create_idea,
+        "createPostTemplate": mutations.create_post_template,
+        "updatePostTemplate": mutations.change_post_template,
+        "deletePostTemplate": mutations.change_post_template,
     }
 
 

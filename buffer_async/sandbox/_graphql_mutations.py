@@ -6,7 +6,9 @@ and a full queue behave alike through both doors. What Buffer refuses comes
 back as a member of the payload union (``InvalidInputError``,
 ``NotFoundError``, ``LimitReachedError``), not as ``errors[]``; ``deletePost``
 and ``movePostInQueue`` of an unknown post, whose unions hold no such member,
-answer ``errors[]`` with ``NOT_FOUND`` as Buffer does.
+answer ``errors[]`` with ``NOT_FOUND`` as Buffer does. Post templates
+(Preview) have no store yet: creating one is a ``VoidMutationError`` saying
+so, and no id is found to update or delete.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from ._graphql_pages import coded_error
 from ._graphql_queries import Queries, parse_time
 from ._graphql_render import render_idea, render_post
 
-__all__ = ["IDEAS_LIMIT", "Mutations"]
+__all__ = ["IDEAS_LIMIT", "NO_POST_TEMPLATES", "Mutations"]
 
 IDEAS_LIMIT = 100
 """Ideas an organization may hold (``OrganizationLimits.ideas``)."""
+
+NO_POST_TEMPLATES = "The sandbox keeps no post templates"
+"""``createPostTemplate``'s ``VoidMutationError``: templates (Preview) have no store yet."""
 
 _LIMIT_CODES = frozenset({1023})
 _NOT_FOUND_CODES = frozenset({1010, 1011, 1020, 1021})
@@ -173,6 +178,15 @@ class Mutations:
         except SandboxError as error:
             return _member("VoidMutationError", error.message)
         return _success(self.queries, update)
+
+    def create_post_template(self, info: object, input: Mapping[str, Any]) -> dict[str, Any]:
+        """``createPostTemplate`` (Preview): refused; the sandbox keeps no post templates."""
+        self.queries.check_organization(input["organizationId"])
+        return _member("VoidMutationError", NO_POST_TEMPLATES)
+
+    def change_post_template(self, info: object, input: Mapping[str, Any]) -> dict[str, Any]:
+        """``updatePostTemplate`` and ``deletePostTemplate`` (Preview): no template has the id."""
+        return _member("VoidMutationError", "Post template not found")
 
     def create_idea(self, info: object, input: Mapping[str, Any]) -> dict[str, Any]:
         """``createIdea``: an idea needs a title, text or media."""

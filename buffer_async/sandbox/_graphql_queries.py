@@ -90,6 +90,19 @@ class Queries:
             raise coded_error("NOT_FOUND", "Channel not found")
         return render_channel(profile)
 
+    def post_templates(
+        self,
+        info: object,
+        input: Mapping[str, Any],
+        first: int | None = None,
+        after: str | None = None,
+    ) -> dict[str, Any]:
+        """``postTemplates`` (Preview): none; the sandbox keeps no post templates."""
+        self.check_organization(input["organizationId"])
+        nothing: list[str] = []
+        page = connection(nothing, lambda id_: (id_,), lambda id_: {}, first=first, after=after)
+        return {**page, "totalCount": 0}
+
     def post(self, info: object, input: Mapping[str, Any]) -> dict[str, Any]:
         """``post``: NOT_FOUND for an id that is none of the user's posts."""
         update = self.state.updates.get(str(input["id"]))
