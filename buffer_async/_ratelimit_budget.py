@@ -109,7 +109,9 @@ class WindowUsage:
 
 
 def _duration(seconds: float) -> str:
-    whole = math.ceil(seconds)
+    # To the microsecond first: a float a hair above a whole second (901.0000000000036
+    # after the clock's arithmetic) is that second, not the next.
+    whole = math.ceil(round(seconds, 6))
     days, rest = divmod(whole, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)

@@ -183,6 +183,7 @@ class Transport:
         self._sleep = sleep
         self._uniform = uniform
         self._now = now
+        self.on_answer_headers: Callable[[httpx.Headers], None] | None = None  # see _observe
 
     def __repr__(self) -> str:
         return f"<Transport {self.base_url} max_retries={self.max_retries}>"
@@ -378,7 +379,7 @@ class Transport:
         )
 
     def _observe(self, heard: list[httpx.Headers]) -> None:
-        """Hand the answer's headers, if one came, to the limiter, if it learns from them.
+        """Hand the answer's headers, if one came, to the limiter and ``on_answer_headers``.
 
         Called in the task that acquired the limiter for this attempt (a
         ``RollingWindowLimiter`` pairs the answer with its grant through a
@@ -387,6 +388,8 @@ class Transport:
         observe = getattr(self.limiter, "observe", None)
         if observe is not None and heard:
             observe(heard[0])
+        if self.on_answer_headers is not None and heard:
+            self.on_answer_headers(heard[0])
 
     def _fail(
         self,

@@ -21,7 +21,9 @@ class PostAttempt:
         channel_id: the channel the post was for.
         text: the post's text as sent (``None`` for none).
         asset_count: how many assets it carried.
-        started_at: when the call began, by this machine's clock (aware UTC).
+        started_at: when the call began (aware UTC), on the server's clock as
+            the ``Date`` of the client's latest answer told it; on this
+            machine's clock when no answer had told it yet.
         organization_id: the organization of the channel, when the call knew it.
     """
 

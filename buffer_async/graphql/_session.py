@@ -13,14 +13,22 @@ for a mutation it says ``may_have_been_applied``, since Buffer said 2xx.
 exactly one. The account is asked once per client (and the clients
 ``with_options`` makes from it): concurrent first calls share the one
 request, and its answer is kept.
+
+``ServerClock`` is the server's time as its answers' ``Date`` headers tell
+it, for ``posts.find_created``, which compares a post's ``createdAt`` (the
+server's clock) with when the create began: the transport hands it every
+answer's headers, and the clients ``with_options`` makes share it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import anyio
+import httpx
 
 from .._errors import ResponseDecodeError
 from .._eventloop import Loop, current_loop
@@ -31,7 +39,7 @@ from ._inputs import checked_id
 from ._requests import GraphQLRequest
 from ._responses import exception_for_mutation_error
 
-__all__ = ["OrganizationDefault", "Session"]
+__all__ = ["OrganizationDefault", "ServerClock", "Session", "server_clock_offset"]
 
 T = TypeVar("T")
 
@@ -97,14 +105,91 @@ def _only(organizations: tuple[m.Organization, ...]) -> str:
     )
 
 
-class Session:
-    """The transport, and what the services of one client share."""
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
-    __slots__ = ("organizations", "transport")
+
+def server_clock_offset(date_values: Sequence[str], received_at: datetime) -> timedelta | None:
+    """The server's clock minus ours, from an answer's ``Date`` values; ``None`` if they say none.
+
+    ``date_values`` are the answer's ``Date`` header lines, ``received_at``
+    our (aware) time when it came. Only one well-formed date counts: none,
+    several (a proxy that added its own beside the server's: which is
+    whose?), several joined on one line, or an unreadable one say nothing.
+    A date however far from ours counts: a server whose clock is held years
+    back (the sandbox's demo) is what this is for, and the posts it lists
+    carry times on that same clock. ``Date`` has whole seconds, so the
+    offset is short by up to a second plus the answer's trip: a bound
+    computed with it is a little early, which only widens
+    ``find_created``'s search.
+    """
+    # An HTTP-date holds one comma at most ("Mon, 05 Jan 2026 09:30:00 GMT").
+    if len(date_values) != 1 or date_values[0].count(",") > 1:
+        return None
+    try:
+        when = parsedate_to_datetime(date_values[0])
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # "-0000": RFC 9110's dates are GMT
+        when = when.replace(tzinfo=timezone.utc)
+    return when - received_at
+
+
+class ServerClock:
+    """The server's time, as the ``Date`` of its latest answer that had a readable one says.
+
+    Called with every answer's headers (``Transport.on_answer_headers``).
+    Until an answer has said, ``corrected`` keeps our own clock.
+
+    Args:
+        now: our clock, aware UTC (injectable for tests).
+    """
+
+    __slots__ = ("_now", "offset")
+
+    def __init__(self, now: Callable[[], datetime] = _utc_now) -> None:
+        self._now = now
+        self.offset: timedelta | None = None
+
+    def __repr__(self) -> str:
+        return f"<ServerClock offset={self.offset}>"
+
+    def __call__(self, headers: httpx.Headers) -> None:
+        """Learn the offset from one answer's headers; one without a usable ``Date`` keeps it."""
+        offset = server_clock_offset(headers.get_list("date"), self._now())
+        if offset is not None:
+            self.offset = offset
+
+    def local_now(self) -> datetime:
+        """Our own time (aware UTC), from the clock the offset is measured against."""
+        return self._now()
+
+    def corrected(self, local: datetime) -> datetime:
+        """``local`` (our clock) on the server's clock, as far as known; else ``local`` itself."""
+        if self.offset is None:
+            return local
+        try:
+            return local + self.offset
+        except OverflowError:  # a server that says it is the year 9999
+            return local
+
+
+class Session:
+    """The transport, and what the services of one client share.
+
+    The session hands the transport a ``ServerClock`` to tell every answer's
+    headers to, unless the transport has one already (a ``derive``d transport
+    shares its origin's), so ``with_options``'s clients read the same clock.
+    """
+
+    __slots__ = ("organizations", "server_clock", "transport")
 
     def __init__(self, transport: Transport, organizations: OrganizationDefault) -> None:
         self.transport = transport
         self.organizations = organizations
+        known = transport.on_answer_headers
+        self.server_clock = known if isinstance(known, ServerClock) else ServerClock()
+        transport.on_answer_headers = self.server_clock
 
     async def run(self, operation: Operation, variables: Mapping[str, Any]) -> Any:
         """Send ``operation`` with ``variables``; its root field, decoded; a typed error raised.

@@ -14,6 +14,9 @@ or 406 for a format other than ``.json``); the access token (401 with an
 empty HTML body); the user's rate limit (429 with ``Retry-After``); the method
 (405); the parameters (1003, 1004, 1006); then the operation itself.
 
+Every answer carries a ``Date`` on the sandbox's clock, as Buffer's do on its
+own (a client can learn from it how far the sandbox's clock is from its own).
+
 Compression comes last: a scripted ``compress`` fault (or a fault with
 ``compressed=True``) gzips the answer whatever the client accepts; with
 ``compress_answers`` every answer with a body is gzipped when the request's
@@ -27,6 +30,7 @@ import gzip
 import json
 import math
 from collections.abc import Sequence
+from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -121,7 +125,7 @@ class Handler:
         if lost and fault is not None and not fault.applied:
             return Reply(
                 status=200,
-                headers=(),
+                headers=self._dated(()),
                 body=b"",
                 delay=delay,
                 drop=fault.kind == "drop",
@@ -144,13 +148,24 @@ class Handler:
             reply_body = gzip.compress(reply_body, mtime=0)
         return Reply(
             status=status,
-            headers=reply_headers,
+            headers=self._dated(reply_headers),
             body=reply_body,
             delay=delay,
             truncate=fault is not None and fault.kind == "truncate",
             drop=fault is not None and fault.kind == "drop",
             reset=fault is not None and fault.kind == "reset",
         )
+
+    def _dated(self, headers: Headers) -> Headers:
+        """``headers`` and a ``Date`` on the sandbox's clock, as every answer of Buffer's has.
+
+        A clock past what an HTTP-date can say (the year 9999) sends none.
+        """
+        try:
+            date = formatdate(self.state.clock(), usegmt=True)
+        except (OverflowError, OSError, ValueError):
+            return headers
+        return (*headers, ("date", date))
 
     def _fault_answer(self, fault: Fault) -> tuple[int, Headers, bytes]:
         if fault.kind == "rate_limit":

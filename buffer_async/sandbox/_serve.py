@@ -28,4 +28,6 @@ def serve(
         raise RuntimeError(
             "Serving the sandbox over HTTP needs uvicorn: pip install 'buffer-async[sandbox]'"
         ) from None
-    uvicorn.run(SandboxApp(sandbox), host=host, port=port, log_level=log_level)
+    # The sandbox dates every answer on its own clock; uvicorn's wall-time Date
+    # beside it would make two, which a client cannot read (find_created).
+    uvicorn.run(SandboxApp(sandbox), host=host, port=port, log_level=log_level, date_header=False)

@@ -30,9 +30,10 @@ those to 127.0.0.1 (a loopback server a snippet starts); a test that needs
 more of Buffer (docs/oauth.md's) adds its own routes inside the session.
 Snippets run in a temporary directory. Every event loop, ``asyncio.run``'s
 included, runs on virtual time, so a rate limiter's or a retry's wait costs no
-wall time; the sandbox's clock is the session loop's, started at the
-machine's time (``posts.find_created`` compares Buffer's times with the
-machine's clock).
+wall time; the sandbox's clock is the session loop's, started at the demo's
+``DEMO_START`` (the demo's own clock, moving with the loop), far from the
+machine's: ``posts.find_created`` reads Buffer's clock from its answers'
+``Date``, as against Buffer.
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ import secrets
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,7 +66,7 @@ from buffer_async import (
     RateLimit,
     RateWindow,
 )
-from buffer_async.sandbox import SANDBOX_BASE_URL, Sandbox, UpdateRecord
+from buffer_async.sandbox import DEMO_START, SANDBOX_BASE_URL, Sandbox, UpdateRecord
 
 from ..virtual_time import VirtualTimeEventLoop
 
@@ -298,10 +298,9 @@ def docs_session(monkeypatch: pytest.MonkeyPatch, directory: Path) -> Iterator[D
     The snippets run in ``directory``, so a file one writes lands there.
     """
     loop = VirtualTimeEventLoop()
-    started = time.time()
     sandbox = Sandbox.demo(
         seed=0,
-        clock=lambda: started + loop.time(),
+        clock=lambda: DEMO_START + loop.time(),
         rate_limit=None,
         graphql_rate_limit=NEWEST_FREE_PLAN,
     )

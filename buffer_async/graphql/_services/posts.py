@@ -38,13 +38,12 @@ from ._base import Service
 __all__ = ["PostService"]
 
 _APPROVAL_CHANGES = ("request", "revert")
-# find_created looks this far before the attempt began: this machine's clock
-# and Buffer's may differ by this much.
+# find_created looks this far before the attempt began: the attempt's start
+# (on Buffer's clock as its Date headers tell it, or on this machine's before
+# any answer came) and Buffer's createdAt may differ by this much.
 DEFAULT_CLOCK_TOLERANCE = timedelta(minutes=5)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
+# The earliest time a ``since`` can be (a tolerance reaching further back).
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 class PostService(Service):
@@ -210,16 +209,19 @@ class PostService(Service):
             fields["ideaId"] = checked_id(idea_id, "idea_id")
         if draft_id is not None:
             fields["draftId"] = checked_id(draft_id, "draft_id")
-        attempt = PostAttempt(
-            channel_id=fields["channelId"],
-            text=text,
-            asset_count=len(fields["assets"]),
-            started_at=_utc_now(),
-        )
+        clock = self._session.server_clock
+        started = clock.local_now()
         try:
             payload: m.PostActionSuccess = await self._session.run(CREATE_POST, {"input": fields})
         except BufferAPIError as exc:
-            exc.attempt = attempt
+            # Buffer's createdAt is on Buffer's clock: the start is put on it
+            # with the latest Date heard, this failed answer's included.
+            exc.attempt = PostAttempt(
+                channel_id=fields["channelId"],
+                text=text,
+                asset_count=len(fields["assets"]),
+                started_at=clock.corrected(started),
+            )
             raise
         return payload.post
 
@@ -303,10 +305,16 @@ class PostService(Service):
 
         What Buffer's own guidance says to do after an ambiguous create
         ("inspect first"): list the channel's posts created since the attempt
-        began (less ``clock_tolerance``, for clocks that differ), newest
-        first, and return the first with the same text (and, for a post
-        without text, as many assets). It reads only the posts created since
-        then, usually one request.
+        began (less ``clock_tolerance``), newest first, and return the first
+        with the same text (and, for a post without text, as many assets).
+        It reads only the posts created since then, usually one request.
+
+        The attempt's start is on the server's clock, as the ``Date`` of the
+        client's latest answer told it, so a post on a server whose clock is
+        far from this machine's (the sandbox's demo) is found all the same.
+        A create that was the client's first request and got no answer at
+        all has only this machine's clock: against such a server, have the
+        client ask anything first (``buffer.account.get()``).
 
         ::
 
@@ -347,7 +355,8 @@ class PostService(Service):
             )
         if not isinstance(clock_tolerance, timedelta) or clock_tolerance < timedelta(0):
             raise ValueError("clock_tolerance must be a timedelta of 0 or more")
-        since = utc_datetime(attempt.started_at, "attempt.started_at") - clock_tolerance
+        started = utc_datetime(attempt.started_at, "attempt.started_at")
+        since = started - clock_tolerance if clock_tolerance < started - _EARLIEST else _EARLIEST
         posts = self.list(
             organization_id or attempt.organization_id,
             channel_ids=[attempt.channel_id],
