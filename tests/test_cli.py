@@ -33,13 +33,29 @@ def test_missing_token_is_one_clear_sentence_and_exit_2(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.delenv("BUFFER_ACCESS_TOKEN")
-    code, _, err = run("export", "--out", str(tmp_path / "x.jsonl"))
+    monkeypatch.delenv("BUFFER_API_KEY", raising=False)
+    code, _, err = run("export", "--api", "v1", "--out", str(tmp_path / "x.jsonl"))
     assert code == 2
     assert err == (
         "buffer-async: No Buffer access token: set BUFFER_ACCESS_TOKEN or pass --token, "
         "or try the demo account with --sandbox.\n"
     )
     assert "Traceback" not in err
+    assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_no_credential_at_all_asks_for_the_graphql_key_and_names_v1s(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("BUFFER_ACCESS_TOKEN")
+    monkeypatch.delenv("BUFFER_API_KEY", raising=False)
+    code, _, err = run("export", "--out", str(tmp_path / "x.jsonl"))
+    assert code == 2
+    assert err == (
+        "buffer-async: No Buffer API key: set BUFFER_API_KEY or pass --api-key "
+        "(Buffer: Settings -> API), or try the demo account with --sandbox. "
+        "A v1 access token goes in BUFFER_ACCESS_TOKEN, with --api v1.\n"
+    )
     assert not (tmp_path / "x.jsonl").exists()
 
 

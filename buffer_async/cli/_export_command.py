@@ -1,10 +1,12 @@
 """``buffer-async export``: check the files, ask Buffer, write, and put the export in place.
 
 The order keeps data safe. First what is on disk is checked, changing
-nothing (``ExportTarget``); then one request lists the profiles, which checks
-the token and the address; only then is a file opened. A complete export
-replaces the target in one rename; anything less leaves the target as it
-was, with the records so far in ``<file>.partial`` for ``--resume``.
+nothing (``ExportTarget``); then the profiles (v1) or channels (GraphQL) are
+listed, which checks the credential and the address; only then is a file
+opened. A GraphQL export also prints the budget it has and its plan before
+it starts. A complete export replaces the target in one rename; anything
+less leaves the target as it was, with the records so far in
+``<file>.partial`` for ``--resume``.
 """
 
 from __future__ import annotations
@@ -12,26 +14,50 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import TextIO
 
 from .._errors import BufferAPIError
+from ..graphql._client import BufferGraphQLClient
+from ..graphql._models import Channel
 from ..v1._client import BufferClient
 from ..v1._models import Profile
+from ._budget_plan import budget_lines
 from ._errors import CommandFailed, UsageError
-from ._export import ExportPlan, ExportSummary, export_updates, select_profiles
+from ._export import ExportPlan, export_updates, select_profiles
+from ._export_contract import ExportProgress, ExportSummary, RecordWriter
 from ._export_files import ExportFile
 from ._export_options import SANDBOX_SOURCE, ExportOptions
 from ._export_target import ExportTarget
 from ._messages import describe
+from ._post_export import PostExportPlan, export_posts, select_channels
 from ._progress import progress_display, summary_lines
-from ._record_lines import RecordStream
+from ._record_lines import RecordStream, records_of
 
-__all__ = ["ExportCommand"]
+__all__ = ["AnyClient", "ExportCommand", "list_channels"]
 
-OpenClient = Callable[[], AbstractAsyncContextManager[BufferClient]]
+AnyClient = BufferClient | BufferGraphQLClient
+OpenClient = Callable[[], AbstractAsyncContextManager[AnyClient]]
+
+
+async def list_channels(client: BufferGraphQLClient, organization_id: str | None) -> list[Channel]:
+    """The organization's channels; a failure is one line saying what to do.
+
+    Raises:
+        CommandFailed: Buffer refused or could not be reached.
+        UsageError: the account has several organizations and none was chosen.
+    """
+    try:
+        return await client.channels.list(organization_id)
+    except BufferAPIError as error:
+        raise CommandFailed(describe(error, client.base_url, "graphql")) from None
+    except ValueError as error:  # several organizations: the message lists them
+        raise UsageError(f"{error}; choose one with --organization") from None
+
+
+_Job = Callable[[RecordWriter, ExportProgress], Awaitable[ExportSummary]]
 
 
 class ExportCommand:
@@ -55,10 +81,11 @@ class ExportCommand:
         args = self.args
         return ExportOptions(
             lists=args.status,
-            profile_ids=args.profiles,
+            profile_ids=args.channels if args.api == "graphql" else args.profiles,
             since=args.since,
             interactions=args.interactions,
             source=SANDBOX_SOURCE if args.sandbox else args.base_url.rstrip("/"),
+            api=args.api,
         )
 
     async def run(self, open_client: OpenClient) -> int:
@@ -71,22 +98,19 @@ class ExportCommand:
         args = self.args
         writer: ExportFile | RecordStream
         if self.path is None:
-            writer = RecordStream(self.out, args.format)
+            writer = RecordStream(self.out, args.format, records_of(args.api))
         else:
             self.target = ExportTarget(
                 self.path, args.format, self._options(), resume=args.resume, force=args.force
             )
             writer = self.target.writer
-        plan = ExportPlan(
-            lists=args.status,
-            profile_ids=args.profiles,
-            since=args.since,
-            interactions=args.interactions,
-            concurrency=args.concurrency,
-        )
         started = time.perf_counter()
         async with open_client() as client:
-            profiles = await self._preflight(client, plan)
+            job = (
+                await self._prepare_graphql(client)
+                if isinstance(client, BufferGraphQLClient)
+                else await self._prepare_v1(client)
+            )
             try:
                 with writer:
                     self.writing = True
@@ -96,20 +120,26 @@ class ExportCommand:
                         bars=not self._records_on_terminal(),
                     )
                     with display:
-                        summary = await export_updates(
-                            client, writer, plan, display, profiles=profiles
-                        )
+                        summary = await job(writer, display)
                 if summary.complete and self.target is not None:
                     self.target.commit()
             except OSError as error:
                 raise self._write_failed(error) from None
-            summary.requests = client.stats.requests  # the first request included
+            summary.requests = client.stats.requests  # the first requests included
         summary.elapsed = time.perf_counter() - started
         self._report(summary)
         return 0 if summary.complete else 1
 
-    async def _preflight(self, client: BufferClient, plan: ExportPlan) -> list[Profile]:
+    async def _prepare_v1(self, client: BufferClient) -> _Job:
         """List the profiles: the token works and the API answers, before any file is touched."""
+        args = self.args
+        plan = ExportPlan(
+            lists=args.status,
+            profile_ids=args.profiles,
+            since=args.since,
+            interactions=args.interactions,
+            concurrency=args.concurrency,
+        )
         try:
             listed = await client.profiles.list()
         except BufferAPIError as error:
@@ -117,9 +147,45 @@ class ExportCommand:
                 f"{describe(error, client.base_url)} No file was written."
             ) from None
         try:
-            return select_profiles(listed, plan.profile_ids)
+            profiles: list[Profile] = select_profiles(listed, plan.profile_ids)
         except ValueError as error:
             raise UsageError(str(error)) from None
+
+        async def job(writer: RecordWriter, display: ExportProgress) -> ExportSummary:
+            return await export_updates(client, writer, plan, display, profiles=profiles)
+
+        return job
+
+    async def _prepare_graphql(self, client: BufferGraphQLClient) -> _Job:
+        """List the channels, then say what the budget allows, before any file is touched."""
+        args = self.args
+        plan = PostExportPlan(
+            statuses=args.status,
+            channel_ids=args.channels,
+            since=args.since,
+            organization_id=args.organization,
+            concurrency=args.concurrency,
+        )
+        try:
+            listed = await list_channels(client, plan.organization_id)
+        except CommandFailed as error:
+            raise CommandFailed(f"{error} No file was written.") from None
+        try:
+            channels = select_channels(listed, plan.channel_ids)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        lines = budget_lines(
+            client.rate_limit_usage(),
+            channels=len(channels),
+            page_size=plan.page_size,
+            max_wait=client.max_wait,
+        )
+        self.err.write("".join(line + "\n" for line in lines))
+
+        async def job(writer: RecordWriter, display: ExportProgress) -> ExportSummary:
+            return await export_posts(client, writer, plan, display, channels=channels)
+
+        return job
 
     def _write_failed(self, error: OSError) -> CommandFailed:
         """What to say when writing failed: a full disk, a closed pipe."""
@@ -156,10 +222,16 @@ class ExportCommand:
             )
         if summary.complete:
             return f"wrote {self.target.path}"
+        when = ""
+        if summary.retry_at is not None:
+            when = (
+                f" after {summary.retry_at.strftime('%Y-%m-%d %H:%M')} UTC, when the "
+                "rate limit's budget frees again,"
+            )
         return (
             f"incomplete: {lists} failed; {self.target.path.name} was not changed. The records "
-            f"so far are in {self.target.partial.name}: run the same command with --resume "
-            "to fetch the rest."
+            f"so far are in {self.target.partial.name}: run the same command with --resume"
+            f"{when} to fetch the rest."
         )
 
     def stopped(self, how: str) -> str:

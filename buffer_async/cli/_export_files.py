@@ -2,7 +2,8 @@
 
 Beside the file, a progress file (``<file>.progress.json`` unless told
 otherwise) records the format and options of the export, the lists already
-complete, and the byte size of the file at the last checkpoint (every
+complete, the cursor each unfinished list's walk resumes from (GraphQL), and
+the byte size of the file at the last checkpoint (every
 ``CHECKPOINT_EVERY`` records, at each completed list, and on close). Records
 are written whole, so a file closed on Ctrl-C holds complete records only.
 
@@ -27,9 +28,8 @@ from typing import Any, TextIO
 import attrs
 
 from ._errors import CannotResume
-from ._export import LIST_NAMES, ListName
 from ._export_options import ExportOptions
-from ._record_lines import CSV_COLUMNS, FORMATS, Format, header, render
+from ._record_lines import CSV_COLUMNS, FORMATS, Format, RecordShape, header, records_of, render
 
 __all__ = ["CHECKPOINT_EVERY", "CSV_COLUMNS", "ExportFile"]
 
@@ -45,6 +45,7 @@ class _Checkpoint:
     options: ExportOptions
     size: int
     complete: frozenset[tuple[str, str]]
+    cursors: tuple[tuple[str, str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -53,6 +54,7 @@ class _Checkpoint:
             "options": self.options.to_json(),
             "size": self.size,
             "complete": sorted(self.complete),
+            "cursors": [list(entry) for entry in self.cursors],
         }
 
     @classmethod
@@ -70,6 +72,7 @@ class _Checkpoint:
                 options=ExportOptions.from_json(data["options"]),
                 size=int(data["size"]),
                 complete=frozenset((str(p), str(n)) for p, n in data["complete"]),
+                cursors=tuple((str(p), str(n), str(c)) for p, n, c in data.get("cursors", ())),
             )
         except (KeyError, TypeError) as error:
             raise ValueError(f"missing or malformed {error}") from None
@@ -130,7 +133,9 @@ class ExportFile:
         self.format: Format = format
         self.options = options if options is not None else ExportOptions()
         self.progress_path = progress_path or path.with_name(path.name + ".progress.json")
+        self.shape: RecordShape = records_of(self.options.api)
         self._complete: set[tuple[str, str]] = set()
+        self._cursors: dict[tuple[str, str], str] = {}
         self._seen: dict[tuple[str, str], set[str]] = {}
         self._resume_at: int | None = None
         self._file: TextIO | None = None
@@ -178,6 +183,9 @@ class ExportFile:
                 "first to keep it)"
             ) from None
         self._complete = set(checkpoint.complete)
+        self._cursors = {
+            (p, n): c for p, n, c in checkpoint.cursors if (p, n) not in self._complete
+        }
         self._resume_at = checkpoint.size
 
     def _records(self, size: int) -> Iterator[tuple[str, str, str]]:
@@ -190,15 +198,16 @@ class ExportFile:
         lines = self._lines(size)
         if self.format == "jsonl":
             for number, line in enumerate(lines, 1):
-                yield _json_record(line, number)
+                yield _json_record(line, number, self.shape)
             return
         rows = _csv_rows(lines)
-        if next(rows, None) != list(CSV_COLUMNS):
+        if next(rows, None) != list(self.shape.columns):
             raise _Damaged("its first line is not buffer-async's CSV header")
         for number, row in enumerate(rows, 2):
-            if len(row) != len(CSV_COLUMNS) or row[0] not in LIST_NAMES:
+            key = self.shape.row_key(row)
+            if key is None:
                 raise _Damaged(f"record {number} is not a row of an export")
-            yield row[2], row[0], row[1]
+            yield key
 
     def _lines(self, size: int) -> Iterator[str]:
         """The text lines of the first ``size`` bytes, which must end with a whole line."""
@@ -221,7 +230,7 @@ class ExportFile:
             return self
         if self._resume_at is None:
             self._file = self.path.open("w", encoding="utf-8", newline="")
-            self._file.write(header(self.format))
+            self._file.write(header(self.format, self.shape))
         else:
             if self.path.stat().st_size > self._resume_at:
                 with self.path.open("r+b") as raw:
@@ -230,32 +239,50 @@ class ExportFile:
         self._checkpoint()
         return self
 
-    def write(self, profile_id: str, list_name: ListName, record: dict[str, Any]) -> bool:
+    def write(self, source_id: str, list_name: str, record: dict[str, Any]) -> bool:
         """Write one record, unless the file already holds it; ``True`` if written."""
-        if self.holds(profile_id, list_name, record["id"]):
+        if self.holds(source_id, list_name, record["id"]):
             return False
-        self._opened().write(render(self.format, record))
+        self._opened().write(render(self.format, record, self.shape))
         self._unsaved += 1
         if self._unsaved >= CHECKPOINT_EVERY:
             self._checkpoint()
         return True
 
-    def holds(self, profile_id: str, list_name: ListName, update_id: str) -> bool:
-        """Whether the file already holds this update of this list."""
-        if (profile_id, list_name) in self._complete:
+    def holds(self, source_id: str, list_name: str, item_id: str) -> bool:
+        """Whether the file already holds this item of this list."""
+        if (source_id, list_name) in self._complete:
             return True
-        seen = self._seen.get((profile_id, list_name))
-        return seen is not None and update_id in seen
+        seen = self._seen.get((source_id, list_name))
+        return seen is not None and item_id in seen
 
-    def mark_complete(self, profile_id: str, list_name: ListName) -> None:
+    def mark_complete(self, source_id: str, list_name: str) -> None:
         """Record that a list is in the file in full."""
-        self._complete.add((profile_id, list_name))
-        self._seen.pop((profile_id, list_name), None)
+        self._complete.add((source_id, list_name))
+        self._seen.pop((source_id, list_name), None)
+        self._cursors.pop((source_id, list_name), None)
         self._checkpoint()
 
-    def is_complete(self, profile_id: str, list_name: ListName) -> bool:
+    def is_complete(self, source_id: str, list_name: str) -> bool:
         """Whether the file already holds this list in full."""
-        return (profile_id, list_name) in self._complete
+        return (source_id, list_name) in self._complete
+
+    def advance(self, source_id: str, list_name: str, cursor: str | None) -> None:
+        """Every item of the list up to ``cursor`` is written; the next checkpoint keeps it.
+
+        Call it once the page that ``cursor`` ends is written in full: the
+        checkpoint saves it with the file's size then, so a resumed walk
+        starts after records the file holds (and skips those of the page
+        after it that the file also holds).
+        """
+        if cursor is None:
+            self._cursors.pop((source_id, list_name), None)
+        else:
+            self._cursors[(source_id, list_name)] = cursor
+
+    def cursor(self, source_id: str, list_name: str) -> str | None:
+        """Where a resumed walk of the list starts (``None``: the start)."""
+        return self._cursors.get((source_id, list_name))
 
     def _opened(self) -> TextIO:
         if self._file is None or self._file.closed:
@@ -270,6 +297,7 @@ class ExportFile:
             options=self.options,
             size=file.tell(),
             complete=frozenset(self._complete),
+            cursors=tuple((p, n, c) for (p, n), c in sorted(self._cursors.items())),
         )
         temporary = self.progress_path.with_suffix(".tmp")
         temporary.write_text(json.dumps(checkpoint.to_json()), encoding="utf-8")
@@ -285,12 +313,12 @@ class ExportFile:
             self._file.close()
 
 
-def _json_record(line: str, number: int) -> tuple[str, str, str]:
+def _json_record(line: str, number: int, shape: RecordShape) -> tuple[str, str, str]:
     try:
         record = json.loads(line)
-        key = (record["profile_id"], record["list"], record["id"])
-    except (ValueError, TypeError, KeyError):
-        raise _Damaged(f"line {number} is not a JSON record of an export") from None
-    if not all(isinstance(part, str) for part in key) or key[1] not in LIST_NAMES:
+    except ValueError:
+        record = None
+    key = shape.key(record) if isinstance(record, dict) else None
+    if key is None:
         raise _Damaged(f"line {number} is not a JSON record of an export")
     return key

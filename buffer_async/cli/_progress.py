@@ -12,8 +12,7 @@ from types import TracebackType
 from typing import Protocol, TextIO
 
 from .._errors import BufferAPIError
-from ..v1._models import Profile
-from ._export import ExportProgress, ExportSummary, ListName
+from ._export_contract import ExportProgress, ExportSource, ExportSummary
 
 __all__ = ["LogProgress", "ProgressDisplay", "progress_display", "summary_lines"]
 
@@ -61,7 +60,7 @@ class LogProgress:
     def __init__(self, stream: TextIO, requests: Callable[[], int]) -> None:
         self._stream = stream
         self._requests = requests
-        self._written: dict[tuple[str, ListName], int] = {}
+        self._written: dict[tuple[str, str], int] = {}
 
     def __enter__(self) -> LogProgress:
         return self
@@ -80,33 +79,37 @@ class LogProgress:
         self._stream.write(f"{stamp} {event} {parts}\n")
         self._stream.flush()
 
-    def list_started(self, profile: Profile, list_name: ListName, total: int | None) -> None:
+    def list_started(self, source: ExportSource, list_name: str, total: int | None) -> None:
         """Log that a list started, with its total."""
-        self._written[(profile.id, list_name)] = 0
-        self._line("list-started", profile=profile.id, list=list_name, total=total)
+        self._written[(source.id, list_name)] = 0
+        self._line("list-started", profile=source.id, list=list_name, total=total)
 
-    def list_advanced(self, profile: Profile, list_name: ListName, written: int) -> None:
+    def list_advanced(self, source: ExportSource, list_name: str, written: int) -> None:
         """Count records; logged when the list finishes."""
-        key = (profile.id, list_name)
+        key = (source.id, list_name)
         self._written[key] = self._written.get(key, 0) + written
 
     def list_finished(
-        self, profile: Profile, list_name: ListName, error: BufferAPIError | None
+        self, source: ExportSource, list_name: str, error: BufferAPIError | None
     ) -> None:
         """Log that a list finished or failed."""
-        written = self._written.get((profile.id, list_name), 0)
+        written = self._written.get((source.id, list_name), 0)
         if error is None:
             self._line(
                 "list-done",
-                profile=profile.id,
+                profile=source.id,
                 list=list_name,
                 updates=written,
                 requests=self._requests(),
             )
         else:
             self._line(
-                "list-failed", profile=profile.id, list=list_name, updates=written, error=str(error)
+                "list-failed", profile=source.id, list=list_name, updates=written, error=str(error)
             )
+
+    def waiting(self, seconds: float, window: str) -> None:
+        """Log that the rate limit holds the export, for how long and by which window."""
+        self._line("waiting", seconds=f"{seconds:.0f}", window=window, requests=self._requests())
 
 
 def _quoted(value: object) -> str:
@@ -118,11 +121,12 @@ def _quoted(value: object) -> str:
 
 def summary_lines(summary: ExportSummary) -> list[str]:
     """The closing summary, one fact a line."""
+    sources, items = ("channels", "posts") if summary.api == "graphql" else ("profiles", "updates")
     lines = [
-        f"profiles: {summary.profiles}",
+        f"{sources}: {summary.profiles}",
         f"lists exported: {summary.lists_done}"
         + (f" (+{summary.lists_skipped} already complete)" if summary.lists_skipped else ""),
-        f"updates written: {summary.updates_written}"
+        f"{items} written: {summary.updates_written}"
         + (
             f" (+{summary.updates_already_written} already in the file)"
             if summary.updates_already_written
@@ -130,8 +134,12 @@ def summary_lines(summary: ExportSummary) -> list[str]:
         ),
         f"requests made: {summary.requests}",
         f"429s met: {summary.rate_limited}",
-        f"elapsed: {summary.elapsed:.1f}s",
     ]
+    if summary.waits:
+        lines.append(
+            f"waited for the rate limit: {summary.waits} times, {summary.waited:.0f}s in all"
+        )
+    lines.append(f"elapsed: {summary.elapsed:.1f}s")
     lines += [
         f"FAILED {failure.profile_id} {failure.list_name}: {failure.error}"
         for failure in summary.failures

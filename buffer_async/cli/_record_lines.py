@@ -1,7 +1,10 @@
 """Records as text: one JSON Lines line or one CSV row each, and a writer to a stream.
 
 Each record is rendered to one string and written whole, so whatever stops
-the export, the output ends after a complete record.
+the export, the output ends after a complete record. A ``RecordShape`` says
+what an API's records hold: v1's updates (``V1_RECORDS``) or GraphQL's
+posts (``GRAPHQL_RECORDS``), their CSV columns, and where a record names the
+list it belongs to and its id, which a resumed export reads back.
 """
 
 from __future__ import annotations
@@ -12,9 +15,23 @@ import json
 from types import TracebackType
 from typing import Any, Literal, TextIO
 
-from ._export import ListName
+import attrs
 
-__all__ = ["CSV_COLUMNS", "FORMATS", "Format", "RecordStream", "header", "render"]
+from ._export_contract import Api
+
+__all__ = [
+    "CSV_COLUMNS",
+    "FORMATS",
+    "GRAPHQL_CSV_COLUMNS",
+    "GRAPHQL_RECORDS",
+    "V1_RECORDS",
+    "Format",
+    "RecordShape",
+    "RecordStream",
+    "header",
+    "records_of",
+    "render",
+]
 
 Format = Literal["jsonl", "csv"]
 FORMATS: tuple[Format, ...] = ("jsonl", "csv")
@@ -52,6 +69,87 @@ CSV_COLUMNS = (
     "interactions",
 )
 
+# A GraphQL post's record is ``to_record(post)`` without its ``channel``
+# (``buffer-async channels --json`` lists the channels once).
+GRAPHQL_CSV_COLUMNS = (
+    "id",
+    "channel_id",
+    "channel_service",
+    "status",
+    "text",
+    "share_mode",
+    "scheduling_type",
+    "created_at",
+    "updated_at",
+    "due_at",
+    "sent_at",
+    "is_custom_scheduled",
+    "shared_now",
+    "via",
+    "idea_id",
+    "external_link",
+    "notification_status",
+    "author.name",
+    "author.email",
+    "error.message",
+    "assets",
+    "tags",
+    "notes",
+    "metadata",
+    "metrics",
+    "metrics_updated_at",
+)
+
+GRAPHQL_LIST = "posts"  # a channel's one list; its statuses are the export's --status
+
+
+@attrs.frozen
+class RecordShape:
+    """What one API's records hold, and where a record says which list and item it is.
+
+    Attributes:
+        api: ``"v1"`` or ``"graphql"``.
+        columns: the CSV columns, in order.
+        lists: the list names a record may belong to.
+        source_key: the field naming the record's profile or channel.
+        list_key: the field naming its list (``None``: always ``lists[0]``).
+    """
+
+    api: Api
+    columns: tuple[str, ...]
+    lists: tuple[str, ...]
+    source_key: str
+    list_key: str | None
+
+    def key(self, record: dict[str, Any]) -> tuple[str, str, str] | None:
+        """``(source id, list, item id)`` of a record read back, or ``None`` if it is none."""
+        try:
+            key = (
+                record[self.source_key],
+                self.lists[0] if self.list_key is None else record[self.list_key],
+                record["id"],
+            )
+        except (KeyError, TypeError):
+            return None
+        if not all(isinstance(part, str) and part for part in key) or key[1] not in self.lists:
+            return None
+        return key
+
+    def row_key(self, row: list[str]) -> tuple[str, str, str] | None:
+        """``(source id, list, item id)`` of a CSV row read back, or ``None`` if it is none."""
+        if len(row) != len(self.columns):
+            return None
+        return self.key(dict(zip(self.columns, row, strict=True)))
+
+
+V1_RECORDS = RecordShape("v1", CSV_COLUMNS, ("pending", "sent"), "profile_id", "list")
+GRAPHQL_RECORDS = RecordShape("graphql", GRAPHQL_CSV_COLUMNS, (GRAPHQL_LIST,), "channel_id", None)
+
+
+def records_of(api: Api) -> RecordShape:
+    """The shape of ``api``'s records."""
+    return GRAPHQL_RECORDS if api == "graphql" else V1_RECORDS
+
 
 def _cell(record: dict[str, Any], column: str) -> str:
     value: Any = record
@@ -72,27 +170,28 @@ def _csv_line(cells: list[str]) -> str:
     return buffer.getvalue()
 
 
-def header(format: Format) -> str:
+def header(format: Format, shape: RecordShape = V1_RECORDS) -> str:
     """What starts a file of this format: CSV's column names, or nothing."""
-    return _csv_line(list(CSV_COLUMNS)) if format == "csv" else ""
+    return _csv_line(list(shape.columns)) if format == "csv" else ""
 
 
-def render(format: Format, record: dict[str, Any]) -> str:
-    """One record as one JSON line, or one CSV row of ``CSV_COLUMNS``."""
+def render(format: Format, record: dict[str, Any], shape: RecordShape = V1_RECORDS) -> str:
+    """One record as one JSON line, or one CSV row of the shape's columns."""
     if format == "jsonl":
         return json.dumps(record, ensure_ascii=False) + "\n"
-    return _csv_line([_cell(record, column) for column in CSV_COLUMNS])
+    return _csv_line([_cell(record, column) for column in shape.columns])
 
 
 class RecordStream:
     """A ``RecordWriter`` to a stream such as standard output: no progress, no resume."""
 
-    def __init__(self, stream: TextIO, format: Format) -> None:
+    def __init__(self, stream: TextIO, format: Format, shape: RecordShape = V1_RECORDS) -> None:
         self.stream = stream
         self.format = format
+        self.shape = shape
 
     def __enter__(self) -> RecordStream:
-        self.stream.write(header(self.format))
+        self.stream.write(header(self.format, self.shape))
         return self
 
     def __exit__(
@@ -103,18 +202,25 @@ class RecordStream:
     ) -> None:
         self.stream.flush()
 
-    def write(self, profile_id: str, list_name: ListName, record: dict[str, Any]) -> bool:
+    def write(self, source_id: str, list_name: str, record: dict[str, Any]) -> bool:
         """Write one record; always ``True``."""
-        self.stream.write(render(self.format, record))
+        self.stream.write(render(self.format, record, self.shape))
         return True
 
-    def mark_complete(self, profile_id: str, list_name: ListName) -> None:
+    def mark_complete(self, source_id: str, list_name: str) -> None:
         """Nothing to record: a stream cannot be resumed."""
 
-    def is_complete(self, profile_id: str, list_name: ListName) -> bool:
+    def is_complete(self, source_id: str, list_name: str) -> bool:
         """Never: a stream starts empty."""
         return False
 
-    def holds(self, profile_id: str, list_name: ListName, update_id: str) -> bool:
+    def holds(self, source_id: str, list_name: str, item_id: str) -> bool:
         """Never: a stream starts empty."""
         return False
+
+    def advance(self, source_id: str, list_name: str, cursor: str | None) -> None:
+        """Nothing to record: a stream cannot be resumed."""
+
+    def cursor(self, source_id: str, list_name: str) -> str | None:
+        """Always the start: a stream starts empty."""
+        return None

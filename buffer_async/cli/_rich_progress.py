@@ -19,8 +19,7 @@ from rich.progress import (
 )
 
 from .._errors import BufferAPIError
-from ..v1._models import Profile
-from ._export import ListName
+from ._export_contract import ExportSource
 
 __all__ = ["RichProgress", "terminal_console"]
 
@@ -31,10 +30,8 @@ def terminal_console(stream: TextIO) -> Console | None:
     return console if console.is_terminal else None
 
 
-def _label(profile: Profile, list_name: ListName) -> str:
-    service = getattr(profile.service, "value", profile.service) or "profile"
-    name = profile.formatted_username or profile.service_username or profile.id
-    return f"{service} {name} · {list_name}"
+def _label(source: ExportSource, list_name: str) -> str:
+    return f"{source.label} · {list_name}"
 
 
 class RichProgress:
@@ -57,7 +54,8 @@ class RichProgress:
             transient=False,
         )
         self._overall: TaskID = self._progress.add_task("requests", total=None)
-        self._tasks: dict[tuple[str, ListName], TaskID] = {}
+        self._tasks: dict[tuple[str, str], TaskID] = {}
+        self._waiting = ""
 
     def __enter__(self) -> RichProgress:
         self._progress.start()
@@ -80,33 +78,39 @@ class RichProgress:
         expected = sum(task.total or 0 for task in totals)
         self._progress.update(
             self._overall,
-            description=f"{requests} requests · {requests / minutes:.0f}/min",
+            description=f"{requests} requests · {requests / minutes:.0f}/min{self._waiting}",
             completed=done,
             total=expected or None,
         )
 
-    def list_started(self, profile: Profile, list_name: ListName, total: int | None) -> None:
+    def list_started(self, source: ExportSource, list_name: str, total: int | None) -> None:
         """Add the list's bar."""
-        self._tasks[(profile.id, list_name)] = self._progress.add_task(
-            _label(profile, list_name), total=total
+        self._tasks[(source.id, list_name)] = self._progress.add_task(
+            _label(source, list_name), total=total
         )
         self._refresh_overall()
 
-    def list_advanced(self, profile: Profile, list_name: ListName, written: int) -> None:
-        """Move the list's bar."""
-        self._progress.advance(self._tasks[(profile.id, list_name)], written)
+    def list_advanced(self, source: ExportSource, list_name: str, written: int) -> None:
+        """Move the list's bar (requests flow again: no wait to show)."""
+        self._waiting = ""
+        self._progress.advance(self._tasks[(source.id, list_name)], written)
         self._refresh_overall()
 
     def list_finished(
-        self, profile: Profile, list_name: ListName, error: BufferAPIError | None
+        self, source: ExportSource, list_name: str, error: BufferAPIError | None
     ) -> None:
         """Complete the list's bar, or mark it failed."""
-        task = self._tasks.get((profile.id, list_name))
+        task = self._tasks.get((source.id, list_name))
         if task is None:
-            task = self._progress.add_task(_label(profile, list_name), total=0)
+            task = self._progress.add_task(_label(source, list_name), total=0)
         if error is not None:
-            self._progress.update(task, description=f"[red]{_label(profile, list_name)} failed")
+            self._progress.update(task, description=f"[red]{_label(source, list_name)} failed")
         else:
             current = self._progress.tasks[task].completed
             self._progress.update(task, total=current)
+        self._refresh_overall()
+
+    def waiting(self, seconds: float, window: str) -> None:
+        """Say on the first line that the rate limit's ``window`` holds the export."""
+        self._waiting = f" · waiting {seconds:.0f}s for the {window} window"
         self._refresh_overall()

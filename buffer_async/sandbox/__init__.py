@@ -48,6 +48,7 @@ from ._rate_limit import SandboxRateLimit as SandboxRateLimit
 from ._reply import ErrorStyle as ErrorStyle
 from ._reply import Reply as Reply
 from ._sandbox import SANDBOX_BASE_URL as SANDBOX_BASE_URL
+from ._sandbox import SANDBOX_GRAPHQL_URL as SANDBOX_GRAPHQL_URL
 from ._sandbox import Sandbox as Sandbox
 from ._serve import serve as serve
 from ._server_limits import FixedWindow as FixedWindow
@@ -72,6 +73,7 @@ __all__ = [
     "ProfileRecord",
     "Reply",
     "SANDBOX_BASE_URL",
+    "SANDBOX_GRAPHQL_URL",
     "Sandbox",
     "SandboxApp",
     "SandboxClock",

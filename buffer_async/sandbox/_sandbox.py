@@ -36,7 +36,9 @@ from ._state import SandboxState
 __all__ = ["SANDBOX_BASE_URL", "SANDBOX_GRAPHQL_URL", "Sandbox"]
 
 SANDBOX_BASE_URL = "https://sandbox.invalid/1"
+"""The v1 API root of a sandbox answered in process (``Sandbox.http_client``)."""
 SANDBOX_GRAPHQL_URL = "https://sandbox.invalid/graphql"
+"""The GraphQL endpoint of a sandbox answered in process (``Sandbox.graphql_client``)."""
 _DEFAULT_SCHEDULES = ((DAYS, ("09:00", "12:00", "17:00")),)
 
 

@@ -22,4 +22,6 @@ def served(request: pytest.FixtureRequest) -> Iterator[Served]:
 def fast_client_and_no_token(monkeypatch: pytest.MonkeyPatch) -> None:
     """No token from the environment, and no client-side limit or slow backoff."""
     monkeypatch.delenv("BUFFER_ACCESS_TOKEN", raising=False)
+    monkeypatch.delenv("BUFFER_API_KEY", raising=False)
     monkeypatch.setattr(cli, "CLIENT_OPTIONS", dict(FAST_OPTIONS))
+    monkeypatch.setattr(cli, "GRAPHQL_CLIENT_OPTIONS", dict(FAST_OPTIONS))

@@ -32,7 +32,7 @@ from buffer_async.sandbox import Reply, Sandbox
 
 DEMO_UPDATES = 447  # Sandbox.demo(seed=0): 4 profiles, queued and sent
 FAST = Backoff(base=0.001, cap=0.001)
-FAST_OPTIONS = {"rate_limit": None, "backoff": FAST}
+FAST_OPTIONS = {"rate_limit": None, "backoff": FAST}  # for either client
 # The command as a separate process, with the fast client options of the tests
 # (Buffer's real 60 a minute would make every export take many seconds). Ctrl-C
 # is given its usual handler: a process started from a background job (a CI
@@ -61,7 +61,16 @@ class Served:
     base_url: str
     failing: set[tuple[str, str]] = field(default_factory=set)
     failing_paths: set[str] = field(default_factory=set)
+    failing_channels: set[str] = field(default_factory=set)  # GraphQL: posts of these fail
     requests: list[str] = field(default_factory=list)  # every request's path, in order
+
+    @property
+    def graphql_url(self) -> str:
+        """The served GraphQL endpoint, beside v1's root."""
+        return self.base_url.removesuffix("/1") + "/graphql"
+
+    def graphql_source(self) -> list[str]:
+        return ["--base-url", self.graphql_url, "--api-key", self.sandbox.api_key]
 
     def source(self) -> list[str]:
         return ["--base-url", self.base_url, "--token", self.sandbox.token]
@@ -91,7 +100,10 @@ def serve_demo(backend: str = "asyncio") -> Iterator[Served]:
         path = target.partition("?")[0]
         served.requests.append(path)
         lists = {f"/1/profiles/{p}/updates/{n}.json" for p, n in served.failing}
-        if path in lists or path in served.failing_paths:
+        failing_posts = path.endswith("/graphql") and any(
+            channel.encode() in body for channel in served.failing_channels
+        )
+        if path in lists or path in served.failing_paths or failing_posts:
             sandbox.faults.fail_next(status=500)  # taken by this very request
         return answer(method, target, headers, body)
 
@@ -113,7 +125,9 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 def spawn(*argv: str, cwd: Path, prelude: str = "") -> subprocess.Popen[str]:
     """The command as a separate process (``prelude`` is Python run before it)."""
-    environment = {k: v for k, v in os.environ.items() if k != "BUFFER_ACCESS_TOKEN"}
+    environment = {
+        k: v for k, v in os.environ.items() if k not in ("BUFFER_ACCESS_TOKEN", "BUFFER_API_KEY")
+    }
     return subprocess.Popen(
         [sys.executable, "-c", prelude + PROCESS, *argv],
         cwd=cwd,

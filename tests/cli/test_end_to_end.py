@@ -54,14 +54,32 @@ def test_the_file_holds_the_sandbox_exactly(
     assert "Traceback" not in err
 
 
-def test_the_built_in_demo_exports_every_update(tmp_path: Path) -> None:
+def test_the_built_in_demo_exports_every_post_through_graphql(tmp_path: Path) -> None:
     path = tmp_path / "demo.jsonl"
     code, out, err = run("export", "--sandbox", "--out", str(path))
+    assert code == 0, err
+    demo = Sandbox.demo(seed=0)  # the same account the command built
+    records = read(path)
+    assert len(records) == DEMO_UPDATES
+    assert {(r["id"], r["channel_id"], r["text"]) for r in records} == {
+        (u.id, u.profile_id, u.text) for u in demo.state.updates.values()
+    }
+    assert {r["status"] for r in records} == {"scheduled", "sent"}
+    assert all("channel" not in r for r in records)  # listed once by `channels`
+    assert f"posts written: {DEMO_UPDATES}" in out
+    assert "429s met: 0" in out
+    assert err.startswith("budget: 15m 98/100 left")  # the Free plan, two requests in
+
+
+def test_the_built_in_demo_exports_every_update_through_v1(tmp_path: Path) -> None:
+    path = tmp_path / "demo.jsonl"
+    code, out, err = run("export", "--sandbox", "--api", "v1", "--out", str(path))
     assert code == 0, err
     demo = Sandbox.demo(seed=0)  # the same account the command built
     assert exported(read(path)) == expected(demo)
     assert len(demo.state.updates) == DEMO_UPDATES
     assert f"updates written: {DEMO_UPDATES}" in out
+    assert "budget:" not in err
 
 
 def test_interactions_match_the_sandbox(served: Served, tmp_path: Path) -> None:
@@ -170,7 +188,7 @@ def test_exit_codes_of_the_process(served: Served, tmp_path: Path) -> None:
         ),
         "partial": spawn("export", *source, "--out", "y.jsonl", "--profiles", first, cwd=tmp_path),
         "no token": spawn(
-            "export", "--base-url", served.base_url, "--out", "z.jsonl", cwd=tmp_path
+            "export", "--api", "v1", "--base-url", served.base_url, "--out", "z.jsonl", cwd=tmp_path
         ),
         "usage": spawn("export", *source, "--status", "drafts", cwd=tmp_path),
     }

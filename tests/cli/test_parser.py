@@ -36,8 +36,11 @@ def test_an_unknown_option_shows_the_usage_of_its_command(
 def test_export_help_shows_the_defaults(capsys: pytest.CaptureFixture[str]) -> None:
     text = help_of("export", capsys=capsys)
     assert "lists fetched at once (default: 4)" in text
-    assert "(default: https://api.bufferapp.com/1)" in text
-    assert "(default: pending,sent)" in text
+    assert "default: https://api.buffer.com for GraphQL" in text
+    assert "https://api.bufferapp.com/1 for v1" in text
+    assert "(default: all)" in text
+    assert "(default: both)" in text
+    assert "(default: 960 for GraphQL" in text
     assert "(default: ./buffer-export.jsonl" in text
     assert "default: None" not in text
     assert "default: False" not in text

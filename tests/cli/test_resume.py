@@ -59,7 +59,7 @@ def test_resuming_with_other_options_is_refused_and_names_the_difference(
 def test_resuming_against_another_server_is_refused(served: Served, tmp_path: Path) -> None:
     path = tmp_path / "export.jsonl"
     interrupted(served, path)
-    code, _, err = run("export", "--sandbox", "--out", str(path), "--resume")
+    code, _, err = run("export", "--sandbox", "--api", "v1", "--out", str(path), "--resume")
     assert code == 2
     assert f"this export was started against {served.base_url}" in err
 
@@ -173,6 +173,7 @@ def test_the_progress_file_records_every_option_that_shapes_the_file(
     recorded = json.loads(progress_of(path).read_text())
     assert recorded["format"] == "csv"
     assert recorded["options"] == {
+        "api": "v1",
         "status": ["sent"],
         "profiles": [profile],
         "since": "2026-01-02T00:00:00+00:00",

@@ -128,7 +128,7 @@ def test_ctrl_c_before_anything_was_written(
     async def preflight(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_export_command.ExportCommand, "_preflight", preflight)
+    monkeypatch.setattr(_export_command.ExportCommand, "_prepare_v1", preflight)
     code, _, err = run("export", *served.source(), "--out", str(tmp_path / "x.jsonl"))
     assert code == 130
     assert err == "buffer-async: interrupted before anything was written; no file was changed.\n"
