@@ -1,10 +1,13 @@
-"""The GraphQL door under test: a demo sandbox, an SDK client answered by ``execute_graphql``.
+"""The GraphQL door under test: a demo sandbox, and an SDK client answered by it.
 
-``Door`` drives the SDK's ``BufferGraphQLClient`` against the sandbox's
-executor through an ``httpx.MockTransport``: no HTTP routing, key or rate
-limits, only what the executor answers. Every answer with ``data`` is checked
-against the SDL by ``conformance_problems``; a test asserts ``door.problems``
-is empty.
+``Door`` drives the SDK's ``BufferGraphQLClient`` against the sandbox by one
+of three routes (``ROUTES``): ``"executor"``, ``execute_graphql`` through an
+``httpx.MockTransport`` (no HTTP routing, key or rate limits, only what the
+executor answers); ``"in-process"``, the sandbox's own httpx transport (the
+whole HTTP door: the key, the windows, the headers); ``"loopback"``, the
+sandbox's ASGI app served on 127.0.0.1 (real sockets). Every answer with
+``data`` is checked against the SDL by ``conformance_problems``; a test
+asserts ``door.problems`` is empty.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import httpx
@@ -32,7 +35,10 @@ from buffer_async import BufferGraphQLClient
 from buffer_async.sandbox import DEMO_START, Sandbox, SandboxClock
 from buffer_async.sandbox._graphql_door import execute_graphql, graphql_schema
 
-__all__ = ["Door", "conformance_problems", "make_door"]
+__all__ = ["ROUTES", "Door", "Route", "conformance_problems", "make_door"]
+
+Route = Literal["executor", "in-process", "loopback"]
+ROUTES: tuple[Route, ...] = ("executor", "in-process", "loopback")
 
 
 def _response_keys(
@@ -102,12 +108,35 @@ def conformance_problems(body: Mapping[str, Any], answer: Mapping[str, Any]) -> 
     return problems
 
 
+class _Watching(httpx.AsyncBaseTransport):
+    """A transport that hands each request body and JSON answer to the door to check."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, door: Door) -> None:
+        self._inner = inner
+        self._door = door
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        content = await response.aread()
+        body, answer = json.loads(request.content), json.loads(content)
+        self._door.check(body, response.status_code, answer)
+        return httpx.Response(response.status_code, headers=response.headers, content=content)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
 @attrs.define
 class Door:
-    """A demo sandbox and what its GraphQL door answered."""
+    """A demo sandbox and what its GraphQL door answered.
+
+    Attributes:
+        route: how the SDK's client reaches the door (``ROUTES``).
+    """
 
     sandbox: Sandbox
     clock: SandboxClock
+    route: Route = "executor"
     answers: list[tuple[int, dict[str, Any]]] = attrs.Factory(list)
     problems: list[str] = attrs.Factory(list)
 
@@ -116,13 +145,17 @@ class Door:
         """The demo account's one organization (its id is the user's)."""
         return self.sandbox.user_id
 
+    def check(self, body: object, status: int, answer: dict[str, Any]) -> None:
+        """Keep an answer, and what is wrong with it against the SDL."""
+        self.answers.append((status, answer))
+        if status == 200 and isinstance(body, Mapping):
+            self.problems.extend(conformance_problems(body, answer))
+
     def answer(self, body: object) -> tuple[int, dict[str, Any]]:
         """Execute one request body as the demo user; check what came back."""
         user = self.sandbox.state.users[self.sandbox.user_id]
         status, answer = execute_graphql(self.sandbox.state, body, user=user)
-        self.answers.append((status, answer))
-        if status == 200 and isinstance(body, Mapping):
-            self.problems.extend(conformance_problems(body, answer))
+        self.check(body, status, answer)
         return status, answer
 
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -132,17 +165,34 @@ class Door:
 
     @contextlib.asynccontextmanager
     async def client(self) -> AsyncIterator[BufferGraphQLClient]:
-        """An SDK client answered by this door, client-side limiting off; closed after."""
-        async with (
-            httpx.AsyncClient(transport=httpx.MockTransport(self.handle)) as http,
-            BufferGraphQLClient(
-                "sandbox-key", http_client=http, rate_limit=None, max_retries=0
-            ) as client,
-        ):
+        """An SDK client answered by this door by its route, client-side limiting off."""
+        async with contextlib.AsyncExitStack() as stack:
+            if self.route == "executor":
+                transport: httpx.AsyncBaseTransport = httpx.MockTransport(self.handle)
+                url = "https://sandbox.invalid/graphql"
+            elif self.route == "in-process":
+                transport = _Watching(self.sandbox.transport(), self)
+                url = "https://sandbox.invalid/graphql"
+            else:
+                root = await stack.enter_async_context(self.sandbox.serve_in_background())
+                transport = _Watching(httpx.AsyncHTTPTransport(), self)
+                url = root.removesuffix("/1") + "/graphql"
+            http = await stack.enter_async_context(
+                httpx.AsyncClient(transport=transport, base_url=url)
+            )
+            client = await stack.enter_async_context(
+                BufferGraphQLClient(
+                    self.sandbox.api_key,
+                    base_url=url,
+                    http_client=http,
+                    rate_limit=None,
+                    max_retries=0,
+                )
+            )
             yield client
 
 
-def make_door(seed: int = 0) -> Door:
-    """The demo account for ``seed`` on a stopped clock at ``DEMO_START``."""
+def make_door(seed: int = 0, route: Route = "executor") -> Door:
+    """The demo account for ``seed`` on a stopped clock at ``DEMO_START``, reached by ``route``."""
     clock = SandboxClock(DEMO_START)
-    return Door(Sandbox.demo(seed, clock=clock, rate_limit=None), clock)
+    return Door(Sandbox.demo(seed, clock=clock, rate_limit=None), clock, route)

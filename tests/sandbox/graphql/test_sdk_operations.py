@@ -1,4 +1,9 @@
-"""Every operation the SDK sends, end to end against the sandbox's GraphQL executor."""
+"""Every operation the SDK sends, end to end against the sandbox's GraphQL door.
+
+Each test runs by every route (``door.ROUTES``): the executor alone, the
+sandbox's HTTP door in process, and that door served over loopback; on
+asyncio and trio; every answer checked against the SDL.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,24 @@ import pytest
 from buffer_async import InvalidInputError, LimitReachedError, NotFoundError
 from buffer_async.sandbox import DEMO_START
 
-from .door import make_door
+from .door import ROUTES, Route, make_door
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(params=ROUTES)
+def route(request: pytest.FixtureRequest) -> Route:
+    """How the SDK's client reaches the door."""
+    chosen: Route = request.param
+    return chosen
+
 
 UTC = timezone.utc
 START = datetime.fromtimestamp(DEMO_START, UTC)
 
 
-async def test_account_holds_the_demo_users_one_organization() -> None:
-    door = make_door()
+async def test_account_holds_the_demo_users_one_organization(route: Route) -> None:
+    door = make_door(route=route)
     async with door.client() as client:
         account = await client.account.get()
     assert account.id == door.sandbox.user_id
@@ -29,8 +42,8 @@ async def test_account_holds_the_demo_users_one_organization() -> None:
     assert door.problems == []
 
 
-async def test_channels_are_the_profiles_with_the_same_ids_and_services() -> None:
-    door = make_door()
+async def test_channels_are_the_profiles_with_the_same_ids_and_services(route: Route) -> None:
+    door = make_door(route=route)
     async with door.client() as client:
         channels = await client.channels.list()
         locked = await client.channels.list(is_locked=True)
@@ -48,8 +61,8 @@ async def test_channels_are_the_profiles_with_the_same_ids_and_services() -> Non
     assert door.problems == []
 
 
-async def test_channel_by_id_and_an_unknown_one_is_not_found() -> None:
-    door = make_door()
+async def test_channel_by_id_and_an_unknown_one_is_not_found(route: Route) -> None:
+    door = make_door(route=route)
     profile = door.sandbox.state.profiles_of(door.sandbox.user_id)[1]
     async with door.client() as client:
         channel = await client.channels.get(profile.id)
@@ -64,8 +77,8 @@ async def test_channel_by_id_and_an_unknown_one_is_not_found() -> None:
     assert door.problems == []
 
 
-async def test_posts_filter_by_status_and_channel_and_sort_by_due_time() -> None:
-    door = make_door()
+async def test_posts_filter_by_status_and_channel_and_sort_by_due_time(route: Route) -> None:
+    door = make_door(route=route)
     state = door.sandbox.state
     profile = state.profiles_of(door.sandbox.user_id)[0]
     async with door.client() as client:
@@ -85,8 +98,8 @@ async def test_posts_filter_by_status_and_channel_and_sort_by_due_time() -> None
     assert door.problems == []
 
 
-async def test_posts_default_to_newest_created_first_and_filter_by_times() -> None:
-    door = make_door()
+async def test_posts_default_to_newest_created_first_and_filter_by_times(route: Route) -> None:
+    door = make_door(route=route)
     window = (START - timedelta(days=3), START)
     async with door.client() as client:
         newest = [p async for p in client.posts.list(limit=30)]
@@ -105,8 +118,8 @@ async def test_posts_default_to_newest_created_first_and_filter_by_times() -> No
     assert door.problems == []
 
 
-async def test_post_maps_an_update_faithfully() -> None:
-    door = make_door()
+async def test_post_maps_an_update_faithfully(route: Route) -> None:
+    door = make_door(route=route)
     state = door.sandbox.state
     update = next(u for u in state.updates.values() if u.status == "sent")
     async with door.client() as client:
@@ -125,8 +138,8 @@ async def test_post_maps_an_update_faithfully() -> None:
     assert door.problems == []
 
 
-async def test_wire_times_are_utc_with_milliseconds_and_z() -> None:
-    door = make_door()
+async def test_wire_times_are_utc_with_milliseconds_and_z(route: Route) -> None:
+    door = make_door(route=route)
     update = next(u for u in door.sandbox.state.updates.values() if u.status == "buffer")
     status, answer = door.answer(
         {"query": "query($i: PostInput!) { post(input: $i) { dueAt createdAt } }",
@@ -146,8 +159,8 @@ async def test_wire_times_are_utc_with_milliseconds_and_z() -> None:
         ("customScheduled", "scheduled", True),
     ],
 )
-async def test_create_post_in_each_mode(mode: str, status: str, custom: bool) -> None:
-    door = make_door()
+async def test_create_post_in_each_mode(mode: str, status: str, custom: bool, route: Route) -> None:
+    door = make_door(route=route)
     state = door.sandbox.state
     profile = state.profiles_of(door.sandbox.user_id)[2]
     due = START + timedelta(days=2, hours=3) if mode == "customScheduled" else None
@@ -177,8 +190,8 @@ async def test_create_post_in_each_mode(mode: str, status: str, custom: bool) ->
     assert door.problems == []
 
 
-async def test_create_post_with_an_image_asset_and_no_text() -> None:
-    door = make_door()
+async def test_create_post_with_an_image_asset_and_no_text(route: Route) -> None:
+    door = make_door(route=route)
     profile = door.sandbox.state.profiles_of(door.sandbox.user_id)[3]
     url = "https://images.example.com/cat.png"
     async with door.client() as client:
@@ -188,8 +201,8 @@ async def test_create_post_with_an_image_asset_and_no_text() -> None:
     assert door.problems == []
 
 
-async def test_create_post_typed_errors() -> None:
-    door = make_door()
+async def test_create_post_typed_errors(route: Route) -> None:
+    door = make_door(route=route)
     profile = door.sandbox.state.profiles_of(door.sandbox.user_id)[0]
     before = len(door.sandbox.state.updates)
     async with door.client() as client:
@@ -207,7 +220,7 @@ async def test_create_post_typed_errors() -> None:
 
 
 def test_custom_scheduled_without_due_at_is_an_invalid_input_member() -> None:
-    door = make_door()
+    door = make_door(route=route)
     profile = door.sandbox.state.profiles_of(door.sandbox.user_id)[0]
     query = (
         "mutation($i: CreatePostInput!) { createPost(input: $i) { __typename"
@@ -223,8 +236,8 @@ def test_custom_scheduled_without_due_at_is_an_invalid_input_member() -> None:
     }
 
 
-async def test_a_full_queue_is_a_limit_reached_error() -> None:
-    door = make_door()
+async def test_a_full_queue_is_a_limit_reached_error(route: Route) -> None:
+    door = make_door(route=route)
     state = door.sandbox.state
     state.users[door.sandbox.user_id].plan = "free"  # 10 queued a profile at most
     profile = state.profiles_of(door.sandbox.user_id)[0]
@@ -237,8 +250,8 @@ async def test_a_full_queue_is_a_limit_reached_error() -> None:
     assert door.problems == []
 
 
-async def test_edit_post_text_and_schedule() -> None:
-    door = make_door()
+async def test_edit_post_text_and_schedule(route: Route) -> None:
+    door = make_door(route=route)
     state = door.sandbox.state
     profile = state.profiles_of(door.sandbox.user_id)[0]
     update = state.pending(profile.id)[-1]
@@ -266,8 +279,8 @@ async def test_edit_post_text_and_schedule() -> None:
     assert door.problems == []
 
 
-async def test_delete_post_and_an_unknown_one_is_not_found() -> None:
-    door = make_door()
+async def test_delete_post_and_an_unknown_one_is_not_found(route: Route) -> None:
+    door = make_door(route=route)
     state = door.sandbox.state
     profile = state.profiles_of(door.sandbox.user_id)[0]
     first, second = state.pending(profile.id)[:2]
@@ -282,8 +295,8 @@ async def test_delete_post_and_an_unknown_one_is_not_found() -> None:
     assert door.problems == []
 
 
-async def test_ideas_are_created_listed_and_paged() -> None:
-    door = make_door()
+async def test_ideas_are_created_listed_and_paged(route: Route) -> None:
+    door = make_door(route=route)
     async with door.client() as client:
         assert [i async for i in client.ideas.list()] == []
         made = [await client.ideas.create(title=f"Idea {n}", text="Why not") for n in range(5)]
@@ -298,7 +311,7 @@ async def test_ideas_are_created_listed_and_paged() -> None:
 
 
 def test_an_empty_idea_is_an_invalid_input_member() -> None:
-    door = make_door()
+    door = make_door(route=route)
     query = (
         "mutation($i: CreateIdeaInput!) { createIdea(input: $i) { __typename"
         " ... on MutationError { message } } }"
@@ -311,7 +324,7 @@ def test_an_empty_idea_is_an_invalid_input_member() -> None:
 
 
 def test_another_organization_is_forbidden() -> None:
-    door = make_door()
+    door = make_door(route=route)
     query = "query($i: ChannelsInput!) { channels(input: $i) { id } }"
     status, answer = door.answer({"query": query, "variables": {"i": {"organizationId": "x"}}})
     assert status == 200
@@ -319,8 +332,8 @@ def test_another_organization_is_forbidden() -> None:
     assert answer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_daily_posting_limits_count_the_day() -> None:
-    door = make_door()
+async def test_daily_posting_limits_count_the_day(route: Route) -> None:
+    door = make_door(route=route)
     state = door.sandbox.state
     profile = state.profiles_of(door.sandbox.user_id)[0]
     async with door.client() as client:
@@ -337,8 +350,8 @@ async def test_daily_posting_limits_count_the_day() -> None:
     assert door.problems == []
 
 
-async def test_aggregated_post_metrics_sum_the_window() -> None:
-    door = make_door()
+async def test_aggregated_post_metrics_sum_the_window(route: Route) -> None:
+    door = make_door(route=route)
     state = door.sandbox.state
     profile = state.profiles_of(door.sandbox.user_id)[1]
     start, end = (START - timedelta(days=30)).date(), START.date()
@@ -363,8 +376,8 @@ async def test_aggregated_post_metrics_sum_the_window() -> None:
     assert door.problems == []
 
 
-async def test_a_due_time_in_the_past_is_an_invalid_input_error() -> None:
-    door = make_door()
+async def test_a_due_time_in_the_past_is_an_invalid_input_error(route: Route) -> None:
+    door = make_door(route=route)
     profile = door.sandbox.state.profiles_of(door.sandbox.user_id)[0]
     before = len(door.sandbox.state.updates)
     async with door.client() as client:
@@ -374,8 +387,8 @@ async def test_a_due_time_in_the_past_is_an_invalid_input_error() -> None:
     assert door.problems == []
 
 
-async def test_edit_with_no_assets_clears_the_image() -> None:
-    door = make_door()
+async def test_edit_with_no_assets_clears_the_image(route: Route) -> None:
+    door = make_door(route=route)
     profile = door.sandbox.state.profiles_of(door.sandbox.user_id)[0]
     url = "https://images.example.com/dog.jpg"
     async with door.client() as client:
@@ -389,8 +402,8 @@ async def test_edit_with_no_assets_clears_the_image() -> None:
     assert door.sandbox.state.updates[post.id].text == "A dog"
 
 
-async def test_another_users_channels_and_posts_are_not_found() -> None:
-    door = make_door()
+async def test_another_users_channels_and_posts_are_not_found(route: Route) -> None:
+    door = make_door(route=route)
     state = door.sandbox.state
     other = state.add_user(name="Someone Else")
     profile = state.add_profile(other.id)
