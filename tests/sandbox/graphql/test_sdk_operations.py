@@ -220,7 +220,7 @@ async def test_create_post_typed_errors(route: Route) -> None:
 
 
 def test_custom_scheduled_without_due_at_is_an_invalid_input_member() -> None:
-    door = make_door(route=route)
+    door = make_door()
     profile = door.sandbox.state.profiles_of(door.sandbox.user_id)[0]
     query = (
         "mutation($i: CreatePostInput!) { createPost(input: $i) { __typename"
@@ -311,7 +311,7 @@ async def test_ideas_are_created_listed_and_paged(route: Route) -> None:
 
 
 def test_an_empty_idea_is_an_invalid_input_member() -> None:
-    door = make_door(route=route)
+    door = make_door()
     query = (
         "mutation($i: CreateIdeaInput!) { createIdea(input: $i) { __typename"
         " ... on MutationError { message } } }"
@@ -324,7 +324,7 @@ def test_an_empty_idea_is_an_invalid_input_member() -> None:
 
 
 def test_another_organization_is_forbidden() -> None:
-    door = make_door(route=route)
+    door = make_door()
     query = "query($i: ChannelsInput!) { channels(input: $i) { id } }"
     status, answer = door.answer({"query": query, "variables": {"i": {"organizationId": "x"}}})
     assert status == 200
