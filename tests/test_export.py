@@ -12,6 +12,7 @@ from buffer_async.cli._errors import CannotResume
 from buffer_async.cli._export import ExportPlan, export_updates
 from buffer_async.cli._export_files import CSV_COLUMNS, ExportFile
 from buffer_async.cli._record_lines import render
+from buffer_async.sandbox import Sandbox
 
 from .fake_account import FAILING, TRICKY, FakeAccount
 
@@ -244,3 +245,15 @@ def test_csv_cells_render_nested_values_and_booleans() -> None:
     assert cells["media.link"] == "true"
     assert cells["statistics.clicks"] == "false"
     assert json.loads(cells["interactions"]) == [{"id": "i", "text": 'say "hi"'}]
+
+
+@pytest.mark.anyio
+async def test_the_summary_counts_the_profiles_request_when_the_job_lists_them(
+    tmp_path: Path,
+) -> None:
+    sandbox = Sandbox.demo(seed=0, rate_limit=None)
+    async with sandbox.client() as client:
+        with ExportFile(tmp_path / "x.jsonl", "jsonl") as writer:
+            summary = await export_updates(client, writer, ExportPlan(lists=("pending",)))
+        assert summary.requests == client.stats.requests  # profiles.list included
+    assert summary.requests == 1 + summary.profiles

@@ -108,17 +108,18 @@ async def export_updates(
         OSError: the writer failed (a full disk, a closed pipe); every list stopped.
     """
     plan = plan or ExportPlan()
+    summary = ExportSummary()
+    run = ListsRun.begin(client, writer, progress, summary)
     listed = await client.profiles.list() if profiles is None else profiles
     chosen = select_profiles(listed, plan.profile_ids)
-    summary = ExportSummary(profiles=len(chosen))
+    summary.profiles = len(chosen)
     job = _UpdatesJob(client, writer, plan, progress, summary)
-    run = ListsRun(writer, progress, summary)
     lists = [
         (profile_source(profile), list_name, partial(job.walk, profile, list_name))
         for profile in chosen
         for list_name in plan.lists
     ]
-    return await run.run(client, lists, plan.concurrency)
+    return await run.run(lists, plan.concurrency)
 
 
 @attrs.define

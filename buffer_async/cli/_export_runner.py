@@ -44,28 +44,49 @@ def retry_at(error: BufferAPIError) -> datetime | None:
 
 @attrs.define
 class ListsRun:
-    """One export's lists, run over one client into one writer and one summary."""
+    """One export's lists, run over one client into one writer and one summary.
 
+    Made by ``begin`` before the job's first request (listing the profiles or
+    channels), so that the summary counts every request and second of it.
+    """
+
+    client: ClientBase
     writer: RecordWriter
     progress: ExportProgress | None
     summary: ExportSummary
+    started: float
+    requests_before: int
+    limited_before: int
     stopped: anyio.CancelScope = attrs.field(factory=anyio.CancelScope)
     write_error: OSError | None = None
 
-    async def run(
-        self,
+    @classmethod
+    def begin(
+        cls,
         client: ClientBase,
-        lists: Iterable[tuple[ExportSource, str, ListWalk]],
-        concurrency: int,
+        writer: RecordWriter,
+        progress: ExportProgress | None,
+        summary: ExportSummary,
+    ) -> ListsRun:
+        """Start counting the client's requests and the time, from now."""
+        return cls(
+            client,
+            writer,
+            progress,
+            summary,
+            started=time.perf_counter(),
+            requests_before=client.stats.requests,
+            limited_before=client.stats.rate_limited,
+        )
+
+    async def run(
+        self, lists: Iterable[tuple[ExportSource, str, ListWalk]], concurrency: int
     ) -> ExportSummary:
-        """Walk every list not yet complete; the summary, with the requests they made.
+        """Walk every list not yet complete; the summary, with the requests since ``begin``.
 
         Raises:
             OSError: the writer failed; every list stopped.
         """
-        started = time.perf_counter()
-        requests_before = client.stats.requests
-        limited_before = client.stats.rate_limited
         slots = anyio.CapacityLimiter(concurrency)
 
         async def walk_one(source: ExportSource, list_name: str, walk: ListWalk) -> None:
@@ -81,10 +102,10 @@ class ListsRun:
                     group.start_soon(walk_one, source, list_name, walk)
         if self.write_error is not None:
             raise self.write_error
-        summary = self.summary
-        summary.requests = client.stats.requests - requests_before
-        summary.rate_limited = client.stats.rate_limited - limited_before
-        summary.elapsed = time.perf_counter() - started
+        summary, stats = self.summary, self.client.stats
+        summary.requests = stats.requests - self.requests_before
+        summary.rate_limited = stats.rate_limited - self.limited_before
+        summary.elapsed = time.perf_counter() - self.started
         return summary
 
     async def _walk(self, source: ExportSource, list_name: str, walk: ListWalk) -> None:

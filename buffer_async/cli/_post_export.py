@@ -141,15 +141,17 @@ async def export_posts(
         OSError: the writer failed (a full disk, a closed pipe); every list stopped.
     """
     plan = plan or PostExportPlan()
+    summary = ExportSummary(api="graphql")
+    run = ListsRun.begin(client, writer, progress, summary)
     if channels is None:
         channels = await client.channels.list(plan.organization_id)
     chosen = select_channels(channels, plan.channel_ids)
-    summary = ExportSummary(api="graphql", profiles=len(chosen))
+    summary.profiles = len(chosen)
     job = _PostsJob(client, writer, plan, progress, summary)
     lists = [
         (channel_source(channel), GRAPHQL_LIST, partial(job.walk, channel)) for channel in chosen
     ]
-    return await ListsRun(writer, progress, summary).run(client, lists, plan.concurrency)
+    return await run.run(lists, plan.concurrency)
 
 
 @attrs.define
