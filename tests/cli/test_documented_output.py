@@ -13,7 +13,7 @@ CLI_DOCS = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 
 
 def console_blocks() -> list[tuple[list[str], list[str]]]:
-    """Each console block's first ``$ buffer-async ... --sandbox`` command and the lines after it."""
+    """Each console block of a `--sandbox` command: the command, and the lines it printed."""
     text = CLI_DOCS.read_text(encoding="utf-8")
     blocks = []
     for body in re.findall(r"```console\n(.*?)```", text, flags=re.S):
