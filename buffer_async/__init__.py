@@ -65,6 +65,7 @@ from .graphql import WindowUsage as WindowUsage
 from .graphql._oauth import OAuthClient as OAuthClient
 from .graphql._oauth import OAuthTokens as OAuthTokens
 from .graphql._oauth_credentials import OAuthCredentials as OAuthCredentials
+from .graphql._oauth_redis import RedisTokenStore as RedisTokenStore
 from .graphql._pkce import AuthorizationRequest as AuthorizationRequest
 from .v1 import BufferClient as BufferClient
 from .v1 import Configuration as Configuration
@@ -158,6 +159,7 @@ __all__ = [
     "RateLimiter",
     "RateWindow",
     "RedisRateLimiter",
+    "RedisTokenStore",
     "RedisUnavailableError",
     "RequestStats",
     "RequestTimeout",

@@ -2,13 +2,14 @@
 
 ``BufferClient`` (v1) and ``BufferGraphQLClient`` differ in their services,
 credential and limiter; what a caller reads of the transport underneath them,
-and how they close, is written once here.
+and how they close, is written once here, and so is ``bound_limiter``, how
+both bind a limiter that names no budget of its own (``RedisRateLimiter``).
 """
 
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -16,9 +17,32 @@ from ._ratelimit import RateLimiter
 from ._request import RequestStats
 from ._transport import Transport
 
-__all__ = ["ClientBase"]
+__all__ = ["ClientBase", "bound_limiter"]
 
 C = TypeVar("C", bound="ClientBase")
+
+
+def bound_limiter(limiter: RateLimiter, budget_key: str, default_limit: Any) -> RateLimiter:
+    """``limiter`` bound to a client's credential and default budget, if it binds.
+
+    A limiter with ``bind(credential, default_limit)`` (``RedisRateLimiter``)
+    is one object for many clients: each client binds it to what names its
+    budget (``budget_key``: the token, the API key or the OAuth grant's key)
+    and to its default budget, and uses what ``bind`` returns. Any other
+    limiter is used as it is.
+
+    Raises:
+        TypeError: ``bind`` returned something that is not a ``RateLimiter``.
+    """
+    bind = getattr(limiter, "bind", None)
+    if bind is None:
+        return limiter
+    bound = bind(budget_key, default_limit)
+    if not isinstance(bound, RateLimiter):
+        raise TypeError(
+            f"{type(limiter).__name__}.bind() returned {type(bound).__name__}, not a RateLimiter"
+        )
+    return bound
 
 
 class ClientBase:

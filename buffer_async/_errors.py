@@ -5,7 +5,9 @@ the member of a mutation's payload union)::
 
     BufferAPIError                  base of everything the SDK raises on purpose
     ├── TransportError              the request or its response did not make it across
-    │   └── RequestTimeout          connect, read, write or pool timeout
+    │   ├── RequestTimeout          connect, read, write or pool timeout
+    │   └── RedisUnavailableError   Redis (``RedisRateLimiter``, ``RedisTokenStore``) did
+    │                               not answer: not sent
     ├── RateLimitWaitTooLong        the rate limiter's wait is over ``max_wait``: not sent
     ├── ResponseDecodeError         an answer that is not what Buffer documents
     └── APIError                    Buffer answered with an error (any other status or code,
@@ -70,6 +72,7 @@ __all__ = [
     "QueryTooComplexError",
     "RateLimitError",
     "RateLimitWaitTooLong",
+    "RedisUnavailableError",
     "RequestTimeout",
     "ResponseDecodeError",
     "ServerError",
@@ -109,6 +112,18 @@ class TransportError(BufferAPIError):
 
 class RequestTimeout(TransportError):
     """A connect, read, write or connection-pool timeout."""
+
+
+class RedisUnavailableError(TransportError):
+    """Redis, which holds a shared budget or a shared OAuth grant, did not answer: nothing was sent.
+
+    Raised by ``RedisRateLimiter.acquire`` once Redis stayed unreachable (or
+    too slow, or refused the limiter's script) for ``unavailable_after``
+    seconds, and by its ``snapshot`` at once; and by ``OAuthCredentials``
+    whose ``RedisTokenStore`` could not be reached to refresh a grant. No
+    request went out and no budget was spent; ``__cause__`` holds redis-py's
+    error.
+    """
 
 
 class RateLimitWaitTooLong(BufferAPIError):

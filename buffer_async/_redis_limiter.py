@@ -5,91 +5,74 @@ workers with in-process limiters spend four budgets. A ``RedisRateLimiter``
 keeps the budget in Redis, so every process (and host) limiting the same
 credential through the same Redis spends one budget between them.
 
-The arithmetic is the in-process limiters', moved into Lua scripts
-(``_redis_scripts``): a ``RateLimit`` is v1's GCRA (``_ratelimit``), a
-sequence of ``RateWindow`` is GraphQL's rolling windows as a sliding log
-(``_ratelimit_book``). Each acquire is one atomic script with the Redis
-server's ``TIME`` as the clock. When no slot is free, the script grants
-nothing and says when one frees; the caller sleeps exactly that long and
-asks again (no polling). FIFO across processes is not kept: at the freed
-slot, waiters of several processes race for it and one wins; a loser asks
-again at the next slot, so no waiter is passed over for long.
+Binding
+    ``RedisRateLimiter(url)`` names a Redis, not a budget: either client's
+    ``rate_limit=`` takes it and ``bind``s it to the client's credential (a
+    SHA-256 of it names the keys, never the credential) and, when the limiter
+    has none, to the client's default budget (v1's ``RateLimit()``,
+    GraphQL's ``FREE_PLAN_WINDOWS``). One object serves every client.
 
-A 429 (``penalize``) is stored in Redis and every process honours it. What
-the server's ``RateLimit`` headers say (``observe``) is written to Redis,
-with the simplest sound rule: a window with "``r`` remaining, reset in
-``t``" admits at most ``r`` more grants, from any process, until ``t`` (plus
-``jitter``), besides what the log allows; a server's quota ``q`` replaces the
-window's configured quota until then. Within one server window an answer may
-only take room away (answers arrive out of order); an answer with a later
-reset starts the next server window.
+The arithmetic is the in-process limiters' (v1's GCRA, ``_ratelimit``;
+GraphQL's rolling windows as a sliding log, ``_ratelimit_book``), moved into
+Lua scripts (``_redis_scripts``) run atomically with the Redis server's
+``TIME`` as the clock. An acquire reserves the next instant the budget has
+room and sleeps until then, so callers of every process go in the order
+they reached Redis, and none is outrun at every slot.
 
-The Redis client library
-    redis-py (the ``redis`` extra), its **synchronous** client, called in a
-    worker thread (``anyio.to_thread.run_sync``) on every event loop. Why:
-    redis-py's asyncio client does not run on trio (pull requests adding an
-    AnyIO client, redis/redis-py#3568 and #3647, were closed unmerged), and
-    coredis is asyncio-only too (its AnyIO port is pending); buffer-async
-    runs on both. One code path, tested the same on both loops, and a
-    synchronous client is bound to no event loop, so one limiter serves
-    successive loops (``asyncio.run`` twice, trio after asyncio) as the
-    in-process limiters do, where an asyncio client's connections belong to
-    the loop that opened them. The cost is one thread hop per acquire (tens
-    of microseconds), beside a Redis round trip and an HTTPS request.
-    Pass a URL (``redis://``, ``rediss://``, ``unix://``) or a
-    ``redis.Redis`` object; a ``redis.asyncio.Redis`` is refused.
+A 429 (``penalize``) is stored in Redis: every process honours it, and a
+caller that slept through it asks again. What the server's ``RateLimit``
+headers say (``observe``) is written to Redis for every process (the rule:
+``_redis_scripts``). The transport calls ``observe`` without ``await``, on the
+event loop's thread, so the write goes to a thread of its own
+(``WriteBehind``) and ``observe`` returns at once; this process's next
+``acquire`` waits for the write first.
 
-When Redis is unreachable or slow (``_redis_client``)
-    Each command waits at most ``timeout`` seconds (for a client made from a
-    URL; a client of your own keeps its settings). A connection failure or
-    timeout is retried, backing off from 50 ms to 1 s, for up to
-    ``unavailable_after`` seconds (5 by default), then ``acquire`` raises
-    ``RedisUnavailableError``, a ``TransportError``: the request is not sent
-    and nothing is spent. The limiter never lets a request through without
-    the budget's say: never silently unlimited. ``penalize`` also holds this
-    process's callers locally, so a 429 is honoured here even when Redis is
-    down; a failure to store it is logged (WARNING), not raised, as the
-    transport is then raising the 429's error. ``observe`` must not raise:
-    a failure to write is logged (WARNING) and the server's word is lost.
+The Redis client library, and when Redis is unreachable or slow
+    redis-py's synchronous client in a worker thread, on asyncio and trio
+    alike; ``acquire`` waits and retries for up to ``unavailable_after``
+    seconds, then raises ``RedisUnavailableError``: never silently
+    unlimited. Why and how: ``_redis_client``'s docstring.
 
 ``max_wait`` and cancellation
-    ``acquire(max_wait=...)`` refuses at once with ``RateLimitWaitTooLong``
-    when the wait the script foresees ends beyond ``max_wait`` from the
-    call (re-checked after every sleep), so the transport's ``max_wait``
-    works as with the in-process limiters; a refused caller spent nothing.
-    A caller cancelled while it sleeps spent nothing. A script in flight
-    cannot be called back: a caller cancelled during its round trip (well
-    under a millisecond on a loopback or LAN Redis) may have spent one slot.
-
-``observe`` is called by the transport without ``await``: it writes with
-one blocking round trip on the event loop's thread (bounded by ``timeout``).
+    ``acquire(max_wait=...)`` refuses at once, with nothing reserved, when
+    the reserved instant would be further away than ``max_wait``, so the
+    transport's ``max_wait`` works as with the in-process limiters. A caller
+    cancelled while it sleeps gives its reservation back (a GCRA's, only when
+    no later one was made: otherwise one slot goes unused). A script in
+    flight cannot be called back: a caller cancelled during its round trip
+    (well under a millisecond on a loopback or LAN Redis) may spend a slot.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
+import threading
 import uuid
-from collections.abc import Iterable, Sequence
+import weakref
+from collections.abc import Hashable, Sequence
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from ._errors import RateLimitWaitTooLong
+from ._errors import RateLimitWaitTooLong, RedisUnavailableError
 from ._ratelimit import RateLimit
-from ._ratelimit_budget import RateWindow, _checked_windows
+from ._ratelimit_budget import RateWindow, WindowUsage
 from ._ratelimit_headers import WindowState, parse_rate_limit_headers
 from ._ratelimit_queue import checked_max_wait
 from ._ratelimit_windows import HeaderLines, _header_lines, _response_time
-from ._redis_client import RedisUnavailableError, client_from, run_script, where
+from ._redis_client import WriteBehind, client_from, run_script, where
 from ._redis_scripts import (
-    GCRA_ACQUIRE,
-    GCRA_PENALIZE,
-    WINDOWS_ACQUIRE,
-    WINDOWS_OBSERVE,
-    WINDOWS_PENALIZE,
+    MICRO,
+    SCRIPTS,
+    Limit,
     Script,
+    checked_limit,
     credential_digest,
+    keys_for,
+    microseconds,
 )
 
 if TYPE_CHECKING:
@@ -99,43 +82,38 @@ __all__ = ["RedisRateLimiter", "RedisUnavailableError"]
 
 logger = logging.getLogger("buffer_async")
 
-_MICRO = 1_000_000
-# Two server resets this close (seconds) describe the same server window.
-_SAME_RESET = 2.0
+_SAME_RESET = 2.0  # two server resets this close (seconds) describe the same server window
 
-_SCRIPTS = {
-    name: Script(source)
-    for name, source in (
-        ("gcra_acquire", GCRA_ACQUIRE),
-        ("gcra_penalize", GCRA_PENALIZE),
-        ("windows_acquire", WINDOWS_ACQUIRE),
-        ("windows_observe", WINDOWS_OBSERVE),
-        ("windows_penalize", WINDOWS_PENALIZE),
+
+def _too_long(wait: float, bound: float | None) -> RateLimitWaitTooLong:
+    return RateLimitWaitTooLong(
+        f"the shared budget in Redis has no slot for {wait:.3f}s, over "
+        f"max_wait={bound:g}s; nothing was sent and no budget was spent",
+        retry_after=wait,
+        max_wait=bound or 0.0,
     )
-}
-
-
-def _microseconds(seconds: float) -> int:
-    return math.ceil(seconds * _MICRO)
 
 
 class RedisRateLimiter:
     """A rate limiter whose budget lives in Redis, shared by every process that uses it.
 
-    Give each process its own ``RedisRateLimiter`` with the same Redis, the
-    same credential and the same ``prefix``; pass it as ``rate_limit=`` to
-    ``BufferClient`` (with a ``RateLimit``) or ``BufferGraphQLClient`` (with
-    ``RateWindow`` values). The keys hold a SHA-256 of the credential, never
-    the credential. See the module's docstring for the design, and for what
-    happens when Redis is unreachable (``RedisUnavailableError``).
+    Give it to a client as ``rate_limit=``: the client binds it to its
+    credential (only a SHA-256 of it names the keys) and, when ``limit`` is
+    ``None``, to its default budget (``BufferClient``: ``RateLimit()``;
+    ``BufferGraphQLClient``: ``FREE_PLAN_WINDOWS``). Every process (and
+    host) that does the same with the same Redis and ``prefix`` spends one
+    budget per credential. See the module's docstring for the design, and
+    for what happens when Redis is unreachable (``RedisUnavailableError``).
 
     Args:
         redis: a URL (``redis://``, ``rediss://``, ``unix://``) or a
             synchronous ``redis.Redis`` client (yours to close).
         limit: v1's ``RateLimit`` (a GCRA), or GraphQL's windows: one
-            ``RateWindow`` or several (e.g. ``FREE_PLAN_WINDOWS``).
+            ``RateWindow`` or several (e.g. ``FREE_PLAN_WINDOWS``); ``None``:
+            the default budget of the client that binds it.
         credential: the access token or API key whose budget this is (only its
-            hash is used).
+            hash is kept), to use the limiter without a client, or to name
+            the budget yourself; ``None``: the credential of the client.
         prefix: the start of every key.
         jitter: for windows, seconds a slot stays taken beyond its window, to
             cover network delays (as ``RollingWindowLimiter``).
@@ -152,17 +130,17 @@ class RedisRateLimiter:
     def __init__(
         self,
         redis: str | redis.Redis,
-        limit: RateLimit | RateWindow | Iterable[RateWindow],
+        limit: Limit | None = None,
         *,
-        credential: str,
+        credential: str | None = None,
         prefix: str = "buffer-async",
         jitter: float = 1.0,
         timeout: float = 1.0,
         unavailable_after: float = 5.0,
     ) -> None:
-        if not isinstance(credential, str):
+        if credential is not None and not isinstance(credential, str):
             raise TypeError(f"credential must be a str, got {type(credential).__name__}")
-        if not credential:
+        if credential == "":
             raise ValueError("credential must not be empty")
         if not isinstance(prefix, str) or not prefix:
             raise ValueError("prefix must be a non-empty str")
@@ -173,66 +151,92 @@ class RedisRateLimiter:
         ):
             if not (math.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} must be a finite number of seconds >= 0, got {value}")
-        self._windows: tuple[RateWindow, ...] = ()
-        self._rate_limit: RateLimit | None = None
-        if isinstance(limit, RateLimit):
-            self._rate_limit = limit
-        elif isinstance(limit, RateWindow):
-            self._windows = (limit,)
-        elif isinstance(limit, Iterable) and not isinstance(limit, str | bytes):  # type: ignore[unreachable]
-            self._windows = tuple(sorted(_checked_windows(limit), key=lambda w: w.seconds))
-        else:
-            raise TypeError(
-                f"limit must be a RateLimit or RateWindow values, got {type(limit).__name__}"
-            )
+        self._limit = None if limit is None else checked_limit(limit)
+        self._digest = None if credential is None else credential_digest(credential)
         self._client = client_from(redis, timeout)
+        self._prefix = prefix
         self._jitter = jitter
         self._unavailable_after = unavailable_after
+        self._writes = WriteBehind()
         self._paused_until = -math.inf  # this process's copy of a 429's pause (anyio time)
-        base = f"{prefix}:{{{credential_digest(credential)}}}"
-        self._prefix = prefix
-        if self._rate_limit is not None:
-            interval = self._rate_limit.interval
-            self._keys: tuple[str, ...] = (f"{base}:gcra",)
-            self._acquire_args: tuple[int | str, ...] = (
-                _microseconds(interval),
-                _microseconds((self._rate_limit.burst - 1) * interval),
-            )
-        else:
-            self._keys = (
-                f"{base}:windows:log",
-                f"{base}:windows:pause",
-                *(f"{base}:windows:said:{w.seconds:g}" for w in self._windows),
-                f"{base}:windows:said:unknown",
-            )
-            self._acquire_args = (
-                "",  # the grant's member, made per call
-                _microseconds(jitter),
-                len(self._windows),
-                *(x for w in self._windows for x in (w.requests, _microseconds(w.seconds))),
-            )
+        self._bound: weakref.WeakValueDictionary[Hashable, RedisRateLimiter] = (
+            weakref.WeakValueDictionary()
+        )
+        self._bound_lock = threading.Lock()
+        self._keys: tuple[str, ...] = ()
+        self._acquire_args: tuple[int | str, ...] = ()
+        if self._limit is not None and self._digest is not None:
+            self._keys, self._acquire_args = keys_for(prefix, self._digest, self._limit, jitter)
 
     def __repr__(self) -> str:
-        budget = (
-            repr(self._rate_limit)
-            if self._rate_limit is not None
-            else "(" + ", ".join(map(str, self._windows)) + ")"
-        )
+        limit = self._limit
+        if limit is None:
+            budget = "the client's default budget"
+        elif isinstance(limit, RateLimit):
+            budget = repr(limit)
+        else:
+            budget = "(" + ", ".join(map(str, limit)) + ")"
+        unbound = "" if self._digest is not None else ", unbound"
         place = where(self._client)
-        return f"{type(self).__name__}({budget}, redis={place}, prefix={self._prefix!r})"
+        return f"{type(self).__name__}({budget}, redis={place}, prefix={self._prefix!r}{unbound})"
 
     @property
-    def limit(self) -> RateLimit | tuple[RateWindow, ...]:
-        """The budget: a ``RateLimit``, or the windows, shortest first."""
-        return self._rate_limit if self._rate_limit is not None else self._windows
+    def limit(self) -> RateLimit | tuple[RateWindow, ...] | None:
+        """The budget: a ``RateLimit``, the windows (shortest first), or ``None`` (the client's)."""
+        return self._limit
 
     @property
     def client(self) -> redis.Redis:
         """The redis-py client the limiter talks through."""
         return self._client
 
+    def bind(self, credential: str, default_limit: Limit) -> RedisRateLimiter:
+        """This limiter for one client: its credential and, unless given one, its default budget.
+
+        Clients call it with what names their budget (the token, the API key,
+        or an OAuth grant's ``rate_limit_key``) and their default budget.
+        What the limiter was made with wins: made with ``credential`` and
+        ``limit``, it is returned as it is. Otherwise the limiter for that
+        credential and budget is returned: made on first use, sharing this
+        one's Redis client, prefix and settings, and the same object for every
+        client that binds the same while any of them holds it.
+
+        Raises:
+            TypeError: a credential that is not a ``str``, or a bad default budget.
+            ValueError: an empty credential.
+        """
+        if self._digest is not None and self._limit is not None:
+            return self
+        if not isinstance(credential, str):
+            raise TypeError(f"credential must be a str, got {type(credential).__name__}")
+        if not credential:
+            raise ValueError("credential must not be empty")
+        digest = self._digest if self._digest is not None else credential_digest(credential)
+        limit = self._limit if self._limit is not None else checked_limit(default_limit)
+        with self._bound_lock:
+            bound = self._bound.get((digest, limit))
+            if bound is None:  # a copy shares the client, the writes and the settings
+                bound = copy.copy(self)
+                bound._limit, bound._digest = limit, digest
+                bound._keys, bound._acquire_args = keys_for(
+                    self._prefix, digest, limit, self._jitter
+                )
+                self._bound[(digest, limit)] = bound
+            return bound
+
+    def _ready(self) -> RateLimit | tuple[RateWindow, ...]:
+        """The budget, once bound; ``TypeError`` for a limiter no client has bound."""
+        if self._limit is None or self._digest is None:
+            raise TypeError(
+                "this RedisRateLimiter is not bound to a credential and a budget: pass it to "
+                "a client as rate_limit= (which binds it), or call bind(credential, limit)"
+            )
+        return self._limit
+
     async def acquire(self, *, max_wait: float | None = None) -> None:
-        """Wait until the shared budget has room for one more request, and take it.
+        """Reserve the next instant the shared budget has room, sleep until then, and return.
+
+        Callers of every process are served in the order they reach Redis.
 
         Args:
             max_wait: the longest this caller will wait, in seconds; ``None``
@@ -240,32 +244,51 @@ class RedisRateLimiter:
 
         Raises:
             RateLimitWaitTooLong: the wait foreseen ends beyond ``max_wait``;
-                nothing was spent.
+                nothing was reserved.
             RedisUnavailableError: Redis did not answer within ``unavailable_after``.
+            TypeError: the limiter is not bound (``bind``).
         """
+        gcra = isinstance(self._ready(), RateLimit)
         bound = checked_max_wait(max_wait)
         started = anyio.current_time()
-        if self._rate_limit is not None:
-            script, args = _SCRIPTS["gcra_acquire"], self._acquire_args
-        else:
-            script = _SCRIPTS["windows_acquire"]
+        reserve = SCRIPTS["gcra_acquire" if gcra else "windows_acquire"]
+        confirm_keys = self._keys[1:2] if gcra else (self._keys[1], self._keys[0])
         while True:
-            wait = self._paused_until - anyio.current_time()
-            if wait <= 0:
-                if self._rate_limit is None:
-                    args = (uuid.uuid4().hex, *self._acquire_args[1:])
-                wait = int(await self._run(script, args)) / _MICRO
-                if wait <= 0:
-                    return
-            waited = anyio.current_time() - started
-            if bound is not None and waited + wait > bound:
-                raise RateLimitWaitTooLong(
-                    f"the shared budget in Redis has no slot for {wait:.3f}s, over "
-                    f"max_wait={bound:g}s; nothing was sent and no budget was spent",
-                    retry_after=wait,
-                    max_wait=bound,
-                )
-            await anyio.sleep(wait)
+            now = anyio.current_time()
+            left = None if bound is None else bound - (now - started)
+            held = self._paused_until - now
+            if held > 0:  # this process's 429, held even when Redis is unreachable
+                if left is not None and held > left:
+                    raise _too_long(held, bound)
+                await anyio.sleep(held)
+                continue
+            await self._writes.caught_up()  # what this process's answers said, first
+            member = uuid.uuid4().hex
+            limit_us = -1 if left is None else max(0, int(left * MICRO))
+            reply = await self._run(reserve, (limit_us, member, *self._acquire_args))
+            granted, wait_us, token = map(int, reply)
+            if not granted:
+                raise _too_long(wait_us / MICRO, bound)
+            if wait_us <= 0:
+                return
+            try:
+                await anyio.sleep(wait_us / MICRO)
+            except BaseException:  # cancelled while it slept: its reservation goes back
+                with anyio.CancelScope(shield=True):
+                    await self._release(gcra, member, token)
+                raise
+            # A 429 that any process met while this caller slept voids its reservation.
+            if int(await self._run(SCRIPTS["confirm"], ("", member), keys=confirm_keys)) <= 0:
+                return
+
+    async def _release(self, gcra: bool, member: str, token: int) -> None:
+        """Give a reservation back (a GCRA's only if it is the latest); never raises."""
+        script = SCRIPTS["gcra_release" if gcra else "windows_release"]
+        args = (token, self._acquire_args[0]) if gcra else (member,)
+        try:
+            await self._run(script, args, keys=self._keys[:1], patience=0.0)
+        except RedisUnavailableError as exc:
+            logger.warning("rate limiter: a reservation could not be given back: %s", exc)
 
     async def penalize(self, retry_after: float) -> None:
         """Hold every caller of every process until ``retry_after`` seconds from now (a 429).
@@ -275,18 +298,20 @@ class RedisRateLimiter:
 
         Raises:
             ValueError: ``retry_after`` is negative or not finite.
+            TypeError: the limiter is not bound (``bind``).
         """
+        gcra = isinstance(self._ready(), RateLimit)
         if not (math.isfinite(retry_after) and retry_after >= 0):
             raise ValueError(f"retry_after must be a finite number >= 0, got {retry_after}")
         self._paused_until = max(self._paused_until, anyio.current_time() + retry_after)
-        if self._rate_limit is not None:
-            script = _SCRIPTS["gcra_penalize"]
-            args: tuple[int | str, ...] = (_microseconds(retry_after), self._acquire_args[1])
-            keys = self._keys
+        if gcra:
+            script = SCRIPTS["gcra_penalize"]
+            args: tuple[int | str, ...] = (microseconds(retry_after), self._acquire_args[1])
+            keys = self._keys[:2]
         else:
             script, args, keys = (
-                _SCRIPTS["windows_penalize"],
-                (_microseconds(retry_after),),
+                SCRIPTS["windows_penalize"],
+                (microseconds(retry_after),),
                 (self._keys[1],),
             )
         try:
@@ -299,16 +324,23 @@ class RedisRateLimiter:
 
         For windows only (v1's answers say nothing of the budget: then it does
         nothing). A window of a length the limiter was not made with is
-        ignored. Never raises: a failure to write is logged.
+        ignored. The write runs in a thread of its own and this returns at
+        once (this process's next ``acquire`` waits for it). Never raises: a
+        failure to write is logged.
 
         Returns:
             The windows the headers describe (empty when they say nothing usable).
+
+        Raises:
+            TypeError: the limiter is not bound (``bind``).
         """
-        if self._rate_limit is not None:
+        limit = self._ready()
+        if isinstance(limit, RateLimit):
             return ()
         lines = _header_lines(headers)
         states = parse_rate_limit_headers(lines, now=_response_time(lines))
-        lengths = [w.seconds for w in self._windows]
+        lengths = [w.seconds for w in limit]
+        writes: list[tuple[str, tuple[str | int, ...]]] = []
         for state in states:
             if state.remaining is None or state.reset_after is None:
                 continue
@@ -319,26 +351,78 @@ class RedisRateLimiter:
             else:
                 continue
             quota = "" if state.quota is None or state.quota < 1 else str(state.quota)
-            args = (
-                quota,
-                state.remaining,
-                _microseconds(state.reset_after + self._jitter),
-                _microseconds(_SAME_RESET),
+            until = microseconds(state.reset_after + self._jitter)
+            writes.append((said, (quota, state.remaining, until, microseconds(_SAME_RESET))))
+        if writes and not self._writes.submit(lambda: self._write_said(writes)):
+            logger.warning(
+                "rate limiter: the server's RateLimit headers were dropped: too many writes "
+                "to Redis at %s still wait",
+                where(self._client),
             )
+        return states
+
+    def _write_said(self, writes: Sequence[tuple[str, Sequence[str | int]]]) -> None:
+        """Store what the server said of each window (in ``WriteBehind``'s thread)."""
+        for said, args in writes:
             try:
-                _SCRIPTS["windows_observe"](self._client, (self._keys[0], said), args)
-            except Exception as exc:  # observe must not raise
+                SCRIPTS["windows_observe"](self._client, (self._keys[0], said), args)
+            except Exception as exc:  # observe must not raise, even late
                 logger.warning(
                     "rate limiter: the server's RateLimit headers could not be written "
                     "to Redis at %s: %s",
                     where(self._client),
                     exc,
                 )
-                break
-        return states
+                return
+
+    def snapshot(self) -> tuple[WindowUsage, ...]:
+        """Every window's limit, what is left of it for every process, and when it resets.
+
+        Shortest window first, then a window of unknown length if the server
+        spoke of one, as ``RollingWindowLimiter.snapshot()`` (``next_slot_in``
+        also counts a 429's pause). Empty for a v1 budget (a ``RateLimit``).
+        One blocking round trip to Redis (at most ``timeout`` for a client
+        made from a URL): ``BufferGraphQLClient.rate_limit_usage()`` calls it.
+
+        Raises:
+            RedisUnavailableError: Redis did not answer (at once, no retry).
+            TypeError: the limiter is not bound (``bind``).
+        """
+        limit = self._ready()
+        if isinstance(limit, RateLimit):
+            return ()
+        import redis.exceptions  # noqa: PLC0415 - an optional dependency
+
+        args = (-1, "", *self._acquire_args)
+        try:
+            rows = SCRIPTS["windows_usage"](self._client, self._keys, args)
+        except redis.exceptions.RedisError as exc:
+            raise RedisUnavailableError(
+                f"the rate limiter's Redis at {where(self._client)} did not answer "
+                f"({type(exc).__name__}: {exc})"
+            ) from exc
+        wall = datetime.now(timezone.utc)
+        usages = []
+        for row in range(0, len(rows), 6):
+            number, quota, remaining, next_slot, resets, spoke = map(int, rows[row : row + 6])
+            usages.append(
+                WindowUsage(
+                    seconds=limit[number - 1].seconds if number else None,
+                    limit=quota,
+                    remaining=remaining,
+                    next_slot_in=next_slot / MICRO,
+                    resets_in=resets / MICRO,
+                    resets_at=wall + timedelta(microseconds=resets),
+                    from_server=bool(spoke),
+                )
+            )
+        return tuple(usages)
 
     def close(self) -> None:
-        """Close the client's connections (a client you passed in is yours to close)."""
+        """Close the client's connections (a client you passed in is yours to close).
+
+        Limiters made by ``bind`` share this one's client: close it once, at the end.
+        """
         self._client.close()
 
     async def _run(

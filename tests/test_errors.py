@@ -25,6 +25,7 @@ from buffer_async._errors import (
 PARENTS = [
     (_errors.TransportError, BufferAPIError),
     (_errors.RequestTimeout, _errors.TransportError),
+    (_errors.RedisUnavailableError, _errors.TransportError),
     (_errors.RateLimitWaitTooLong, BufferAPIError),
     (_errors.ResponseDecodeError, BufferAPIError),
     (APIError, BufferAPIError),

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from .._auth import TokenSource, checked_token
-from .._client_base import ClientBase
+from .._client_base import ClientBase, bound_limiter
 from .._ratelimit import RateLimiter
 from .._ratelimit_windows import FREE_PLAN_WINDOWS, RateWindow, WindowUsage, shared_window_limiter
 from .._retry import Backoff
@@ -90,7 +90,7 @@ def _resolve_limiter(credential: str | TokenSource, rate_limit: object) -> RateL
     if rate_limit is None:
         return None
     if isinstance(rate_limit, RateLimiter):
-        return rate_limit
+        return bound_limiter(rate_limit, _budget_key(credential), FREE_PLAN_WINDOWS)
     if isinstance(rate_limit, RateWindow):
         rate_limit = (rate_limit,)
     if isinstance(rate_limit, Iterable) and not isinstance(rate_limit, str | bytes | Mapping):
@@ -142,8 +142,10 @@ class BufferGraphQLClient(ClientBase):
         rate_limit: ``RateWindow`` values (by default Buffer's Free plan: 100
             per 15 minutes, 100 per 24 hours, 3,000 per 30 days), spent by every
             client with this key in the process and corrected by what the
-            server's headers say is left; a ``RateLimiter`` (in-process or
-            Redis); or ``None`` to turn client-side limiting off.
+            server's headers say is left; a ``RateLimiter`` (in-process, or a
+            ``RedisRateLimiter``, which the client binds to its key, or its
+            OAuth grant, and, unless it has windows, to the Free plan's); or
+            ``None`` to turn client-side limiting off.
         max_retries: retries after the first attempt of a query; a mutation
             that may have reached Buffer is never sent again.
         timeout: seconds (or an ``httpx.Timeout``) for every request.

@@ -4,7 +4,9 @@ Refresh tokens are single-use, and reusing a spent one revokes every token of
 the grant; ``_oauth.py``'s docstring says how this module keeps to that (one
 refresh in flight per grant in a process, ``on_refresh`` before use,
 cancellation that never leaves a refresh half-done). The token endpoint itself
-is ``OAuthClient``'s, in ``_oauth.py``.
+is ``OAuthClient``'s, in ``_oauth.py``. Across processes, ``shared=`` hands each
+refresh to a ``RedisTokenStore`` (``_oauth_redis.py``), which takes a lock in
+Redis first.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import anyio
 from .._errors import AuthenticationError, TransportError
 from .._eventloop import Loop, current_loop, loop_is_running
 from ._oauth import DEFAULT_REFRESH_LEEWAY, OAuthClient, OAuthTokens, TokensCallback, _aware_utc
+from ._oauth_redis import RedisTokenStore, StoredTokens
 from ._pkce import checked_credential
 
 __all__ = ["OAuthCredentials"]
@@ -69,6 +72,7 @@ class _Grant:
         forced: ``tokens`` came from a refresh forced by a 401.
         refused: the token endpoint refused the grant for good.
         flight: the refresh in progress, if any.
+        lineage: what names the grant in a ``RedisTokenStore``, once known.
     """
 
     __slots__ = (
@@ -76,6 +80,7 @@ class _Grant:
         "budget_key",
         "flight",
         "forced",
+        "lineage",
         "received_at",
         "refresh_token",
         "refused",
@@ -91,6 +96,7 @@ class _Grant:
         self.forced = False
         self.refused: AuthenticationError | None = None
         self.flight: _Flight | None = None
+        self.lineage: str | None = None
         # Names the grant's rate-limit budget: random, so it says nothing of a token.
         self.budget_key = secrets.token_hex(16)
 
@@ -149,8 +155,11 @@ class OAuthCredentials:
     refresh raises for every waiting caller; the next call tries again.
 
     Credentials built from the same refresh token (or one this grant has since
-    replaced) share one grant in the process. Other processes are not seen:
-    give each grant to one process.
+    replaced) share one grant in the process. Other processes are seen only
+    through ``shared``: give every process of a grant the same
+    ``RedisTokenStore`` and one refresh runs between all of them (the others
+    use its tokens; ``on_refresh`` runs in the process that refreshed).
+    Without it, give each grant to one process.
 
     Args:
         oauth: the ``OAuthClient`` the tokens were granted to.
@@ -158,7 +167,13 @@ class OAuthCredentials:
         on_refresh: called with each new ``OAuthTokens`` before use; ``None``
             keeps them in memory only (required, so that it is a choice).
         refresh_leeway: seconds before ``expires_at`` to refresh (at most half
-            the token's life, when this process asked for it).
+            the token's life, when it was asked for).
+        shared: a ``RedisTokenStore`` through which every process of the grant
+            refreshes it once; ``None`` for this process alone.
+
+    Raises:
+        TypeError: ``on_refresh`` is not callable, or ``shared`` is no ``RedisTokenStore``.
+        ValueError: a negative ``refresh_leeway``.
     """
 
     def __init__(
@@ -168,10 +183,10 @@ class OAuthCredentials:
         *,
         on_refresh: TokensCallback | None,
         refresh_leeway: float = DEFAULT_REFRESH_LEEWAY,
+        shared: RedisTokenStore | None = None,
     ) -> None:
-        self._setup(
-            oauth, _grant_for(oauth, tokens, tokens.refresh_token), on_refresh, refresh_leeway
-        )
+        grant = _grant_for(oauth, tokens, tokens.refresh_token)
+        self._setup(oauth, grant, on_refresh, refresh_leeway, shared)
 
     @classmethod
     def from_refresh_token(
@@ -181,13 +196,13 @@ class OAuthCredentials:
         *,
         on_refresh: TokensCallback | None,
         refresh_leeway: float = DEFAULT_REFRESH_LEEWAY,
+        shared: RedisTokenStore | None = None,
     ) -> OAuthCredentials:
         """Credentials from a stored refresh token alone: the first ``access_token()`` refreshes."""
         checked_credential(refresh_token, "refresh_token")
         credentials = cls.__new__(cls)
-        credentials._setup(
-            oauth, _grant_for(oauth, None, refresh_token), on_refresh, refresh_leeway
-        )
+        grant = _grant_for(oauth, None, refresh_token)
+        credentials._setup(oauth, grant, on_refresh, refresh_leeway, shared)
         return credentials
 
     def _setup(
@@ -196,15 +211,21 @@ class OAuthCredentials:
         grant: _Grant,
         on_refresh: TokensCallback | None,
         refresh_leeway: float,
+        shared: RedisTokenStore | None,
     ) -> None:
         if not (isinstance(refresh_leeway, int | float) and 0 <= refresh_leeway < math.inf):
             raise ValueError(f"refresh_leeway is seconds, 0 or more, got {refresh_leeway!r}")
         if on_refresh is not None and not callable(on_refresh):
             raise TypeError("on_refresh must be a function taking OAuthTokens, or None")
+        if shared is not None and not isinstance(shared, RedisTokenStore):
+            raise TypeError(
+                f"shared must be a RedisTokenStore or None, got {type(shared).__name__}"
+            )
         self._oauth = oauth
         self._grant = grant
         self._on_refresh = on_refresh
         self._leeway = float(refresh_leeway)
+        self._shared = shared
 
     def __repr__(self) -> str:
         tokens = self._grant.tokens
@@ -304,16 +325,13 @@ class OAuthCredentials:
         """The flight itself: refresh unless tokens await hand-over, then hand them over."""
         grant = self._grant
         try:
-            if grant.saved or grant.tokens is None:
+            if (grant.saved or grant.tokens is None) and self._shared is not None:
+                await self._renew_shared(self._shared, forced)
+            elif grant.saved or grant.tokens is None:
                 await self._refresh(forced=forced)
-            tokens = grant.tokens
-            assert tokens is not None
-            if self._on_refresh is not None:
-                handed_over = self._on_refresh(tokens)
-                if inspect.isawaitable(handed_over):
-                    await handed_over
-            grant.saved = True
-            flight.tokens = tokens
+            if not grant.saved:
+                await self._hand_over()
+            flight.tokens = grant.tokens
         except Exception as error:
             if not grant.saved:
                 logger.warning(
@@ -336,6 +354,47 @@ class OAuthCredentials:
             # of ended event loops, and this code runs in a running one.
             grant.flight = None
             flight.done.set()
+
+    async def _hand_over(self) -> None:
+        """Give the new tokens to ``on_refresh``; from then on they may be used."""
+        tokens = self._grant.tokens
+        assert tokens is not None
+        if self._on_refresh is not None:
+            handed_over = self._on_refresh(tokens)
+            if inspect.isawaitable(handed_over):
+                await handed_over
+        self._grant.saved = True
+
+    async def _renew_shared(self, shared: RedisTokenStore, forced: bool) -> None:
+        """Refresh once between every process of the grant, or use what another one refreshed."""
+        grant = self._grant
+        oauth = self._oauth
+        assert grant.refresh_token is not None
+        rejected = grant.tokens.access_token.encode() if forced and grant.tokens else None
+
+        def adopt(stored: StoredTokens) -> bool:
+            grant.tokens, grant.refresh_token = stored.tokens, stored.tokens.refresh_token
+            grant.received_at, grant.forced, grant.saved = stored.received_at, stored.forced, True
+            if grant.refresh_token is not None:
+                _GRANTS[_grant_key(oauth, grant.refresh_token)] = grant
+            fresh = stored.tokens.access_token.encode()
+            return not self._due(stored.tokens) and not (
+                rejected is not None and hmac.compare_digest(fresh, rejected)
+            )
+
+        async def refresh() -> StoredTokens:
+            await self._refresh(forced=forced)
+            assert grant.tokens is not None
+            return StoredTokens(grant.tokens, grant.received_at, grant.forced)
+
+        grant.lineage = await shared._renew(
+            f"{oauth.token_url}\0{oauth.client_id}",
+            grant.refresh_token,
+            grant.lineage,
+            adopt=adopt,
+            refresh=refresh,
+            hand_over=self._hand_over,
+        )
 
     async def _refresh(self, *, forced: bool) -> None:
         grant = self._grant

@@ -12,7 +12,7 @@ import os
 import httpx
 
 from .._auth import checked_token
-from .._client_base import ClientBase
+from .._client_base import ClientBase, bound_limiter
 from .._ratelimit import RateLimit, RateLimiter, shared_limiter
 from .._retry import Backoff
 from .._transport import DEFAULT_MAX_RESPONSE_BYTES, UNSET, Transport, Unset
@@ -51,7 +51,7 @@ def _resolve_limiter(token: str, rate_limit: RateLimit | RateLimiter | None) -> 
         # The budget is the user's, so clients with one token share one limiter.
         return shared_limiter(token, rate_limit)
     if isinstance(rate_limit, RateLimiter):
-        return rate_limit
+        return bound_limiter(rate_limit, token, _DEFAULT_RATE_LIMIT)
     raise TypeError(
         f"rate_limit must be a RateLimit, a RateLimiter or None, got {type(rate_limit).__name__}"
     )
@@ -71,8 +71,10 @@ class BufferClient(ClientBase):
         access_token: the OAuth access token; defaults to ``BUFFER_ACCESS_TOKEN``.
         base_url: the API root; ``http://`` is accepted for loopback hosts only.
         rate_limit: a ``RateLimit`` (shared by every client with the same token
-            in this process), a ``RateLimiter`` instance (in-process or Redis),
-            or ``None`` to turn client-side limiting off.
+            in this process), a ``RateLimiter`` instance (in-process, or a
+            ``RedisRateLimiter``, which the client binds to its token and,
+            unless it has one, to the default ``RateLimit()``), or ``None`` to
+            turn client-side limiting off.
         max_retries: retries after the first attempt; ``0`` disables them.
         timeout: seconds (or an ``httpx.Timeout``) for every request.
         http_client: a caller-owned ``httpx.AsyncClient``; the caller closes it.

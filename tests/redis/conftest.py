@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from buffer_async import RedisRateLimiter
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -125,3 +127,22 @@ def redis_client(redis_server: RedisServer) -> Iterator[redis.Redis]:
 def prefix() -> str:
     """A key prefix no other test uses, so tests never see each other's budgets."""
     return f"test-{uuid.uuid4().hex[:12]}"
+
+
+async def written(*limiters: object) -> None:
+    """Wait until what each limiter's ``observe`` handed to its writer thread is in Redis.
+
+    Another process sees a write a moment after ``observe`` returns; a test
+    that plays that process waits for the moment.
+    """
+    for limiter in limiters:
+        assert isinstance(limiter, RedisRateLimiter)
+        await limiter._writes.caught_up()
+
+
+def said(remaining: int, reset: float, quota: int = 50, seconds: int = 60) -> dict[str, str]:
+    """A response's ``RateLimit-Policy`` and ``RateLimit`` headers for one window."""
+    return {
+        "RateLimit-Policy": f'"{quota}-in-1min";q={quota};w={seconds}',
+        "RateLimit": f'"{quota}-in-1min";r={remaining};t={reset}',
+    }

@@ -8,6 +8,7 @@ connections); ``test_processes`` runs real ones.
 
 from __future__ import annotations
 
+import itertools
 import logging
 
 import anyio
@@ -28,7 +29,7 @@ from buffer_async import (
 )
 from buffer_async._ratelimit import acquire_within
 
-from .conftest import RedisServer
+from .conftest import RedisServer, said, written
 
 pytestmark = pytest.mark.anyio
 
@@ -84,6 +85,61 @@ async def test_different_credentials_spend_different_budgets(
         await first.acquire()
     for _ in range(3):
         assert await _timed(second) < 0.1
+
+
+async def test_callers_of_two_limiters_are_served_in_the_order_they_asked(
+    redis_server: RedisServer, prefix: str
+) -> None:
+    """Each reserves the next instant: nobody is outrun by a caller who asked later."""
+    first, second = _limiter(redis_server, prefix), _limiter(redis_server, prefix)
+    for _ in range(3):
+        await first.acquire()
+    granted: list[tuple[int, float]] = []
+    started = anyio.current_time()
+
+    async def ask(number: int, limiter: RedisRateLimiter) -> None:
+        await anyio.sleep(0.01 * number)  # asked in this order
+        await limiter.acquire()
+        granted.append((number, anyio.current_time() - started))
+
+    async with anyio.create_task_group() as tasks:
+        for number in range(6):
+            tasks.start_soon(ask, number, (second, first)[number % 2])
+    assert [number for number, _ in granted] == list(range(6))
+    spacing = [later - earlier for (_, earlier), (_, later) in itertools.pairwise(granted)]
+    assert all(0.1 <= gap <= 0.16 for gap in spacing), spacing
+
+
+@pytest.mark.parametrize("limit", [GCRA, (RateWindow(3, 10),)], ids=["gcra", "windows"])
+async def test_a_caller_cancelled_while_it_waits_gives_its_reservation_back(
+    redis_server: RedisServer, prefix: str, limit: object
+) -> None:
+    limiter = _limiter(redis_server, prefix, limit)
+    for _ in range(3):
+        await limiter.acquire()
+    before = {key: limiter.client.dump(key) for key in limiter.client.scan_iter(f"{prefix}:*")}
+    with anyio.move_on_after(0.05):
+        await limiter.acquire()
+        pytest.fail("granted at once")
+    after = {key: limiter.client.dump(key) for key in limiter.client.scan_iter(f"{prefix}:*")}
+    assert after == before
+
+
+@pytest.mark.parametrize("limit", [GCRA, (RateWindow(3, 0.12),)], ids=["gcra", "windows"])
+async def test_a_429_met_while_a_caller_waits_voids_its_reservation(
+    redis_server: RedisServer, prefix: str, limit: object
+) -> None:
+    waiting = _limiter(redis_server, prefix, limit, jitter=0.0)
+    other = _limiter(redis_server, prefix, limit, jitter=0.0)
+    for _ in range(3):
+        await waiting.acquire()
+    started = anyio.current_time()
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(waiting.acquire)  # reserves a slot about 0.12 s ahead, and sleeps
+        await anyio.sleep(0.05)
+        await other.penalize(0.5)
+    # Woken at its slot, it learns of the pause and waits it out.
+    assert 0.5 <= anyio.current_time() - started <= 1.0
 
 
 async def test_windows_admit_their_quota_then_wait_for_the_binding_window(
@@ -150,63 +206,6 @@ async def test_a_wait_within_max_wait_is_granted(redis_server: RedisServer, pref
         await limiter.acquire(max_wait=-1)
 
 
-def _headers(remaining: int, reset: float, quota: int = 50, seconds: int = 60) -> dict[str, str]:
-    return {
-        "RateLimit-Policy": f'"{quota}-in-1min";q={quota};w={seconds}',
-        "RateLimit": f'"{quota}-in-1min";r={remaining};t={reset}',
-    }
-
-
-async def test_what_the_server_said_to_one_is_adopted_by_the_other(
-    redis_server: RedisServer, prefix: str
-) -> None:
-    windows = (RateWindow(50, 60),)
-    first = _limiter(redis_server, prefix, windows, jitter=0.05)
-    second = _limiter(redis_server, prefix, windows, jitter=0.05)
-    states = first.observe(_headers(remaining=1, reset=0.3))
-    assert [state.remaining for state in states] == [1]
-    # An older answer of the same server window may not give room back.
-    first.observe(_headers(remaining=40, reset=0.3))
-    assert await _timed(second) < 0.1
-    assert 0.3 <= await _timed(second) <= 0.5
-    # A later server window may: the new answer replaces the old.
-    first.observe(_headers(remaining=5, reset=30))
-    for _ in range(5):
-        assert await _timed(second) < 0.1
-    with pytest.raises(RateLimitWaitTooLong):
-        await second.acquire(max_wait=1)
-
-
-async def test_the_servers_quota_replaces_the_configured_one(
-    redis_server: RedisServer, prefix: str
-) -> None:
-    limiter = _limiter(redis_server, prefix, (RateWindow(50, 60),))
-    limiter.observe(_headers(remaining=10, reset=30, quota=2))
-    for _ in range(2):
-        await limiter.acquire()
-    with pytest.raises(RateLimitWaitTooLong):
-        await limiter.acquire(max_wait=1)
-
-
-async def test_a_window_of_unknown_length_is_honoured_and_an_unconfigured_one_ignored(
-    redis_server: RedisServer, prefix: str
-) -> None:
-    limiter = _limiter(redis_server, prefix, (RateWindow(50, 60),), jitter=0.0)
-    limiter.observe(_headers(remaining=0, reset=30, seconds=3600))  # not a configured window
-    await limiter.acquire()
-    limiter.observe({"RateLimit-Limit": "9", "RateLimit-Remaining": "0", "RateLimit-Reset": "1"})
-    with pytest.raises(RateLimitWaitTooLong) as caught:
-        await limiter.acquire(max_wait=0.5)
-    assert caught.value.retry_after is not None
-    assert 0.8 <= caught.value.retry_after <= 1.0
-
-
-async def test_a_v1_limiter_ignores_headers(redis_server: RedisServer, prefix: str) -> None:
-    limiter = _limiter(redis_server, prefix)
-    assert limiter.observe(_headers(remaining=0, reset=30)) == ()
-    assert await _timed(limiter) < 0.1
-
-
 async def test_keys_hold_no_credential_and_all_expire(
     redis_server: RedisServer, prefix: str, redis_client: redis.Redis
 ) -> None:
@@ -216,9 +215,10 @@ async def test_keys_hold_no_credential_and_all_expire(
     await gcra.penalize(0.5)
     await windows.acquire()
     await windows.penalize(0.5)
-    windows.observe(_headers(remaining=3, reset=1, seconds=2))
+    windows.observe(said(remaining=3, reset=1, seconds=2))
+    await written(windows)
     keys = list(redis_client.scan_iter(f"{prefix}:*"))
-    assert len(keys) == 4  # gcra, log, pause, one window's word
+    assert len(keys) == 5  # the gcra and its pause, the log and its pause, one window's word
     for key in keys:
         assert b"secret" not in key
         dumped = redis_client.dump(key)
@@ -276,12 +276,27 @@ async def test_redis_stopped_raises_a_clear_error_and_recovers_once_restarted(
     assert isinstance(RedisUnavailableError("x"), TransportError)
     # observe and penalize never raise; the 429's pause is still honoured here.
     with caplog.at_level(logging.WARNING, logger="buffer_async"):
-        limiter.observe(_headers(remaining=0, reset=30))
+        limiter.observe(said(remaining=0, reset=30))
         await limiter.penalize(0.2)
+        await written(limiter)
     assert "could not be written" in caplog.text
     assert "could not be stored" in caplog.text
     private_redis_server.start()
     assert 0.1 <= await _timed(limiter) <= 0.4
+
+
+async def test_a_caller_waits_out_an_outage_shorter_than_unavailable_after(
+    private_redis_server: RedisServer, prefix: str
+) -> None:
+    limiter = _limiter(private_redis_server, prefix, unavailable_after=3.0, timeout=0.2)
+    await limiter.acquire()
+    private_redis_server.stop()
+    started = anyio.current_time()
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(limiter.acquire)  # retries, backing off, while Redis is away
+        await anyio.sleep(0.3)
+        await anyio.to_thread.run_sync(private_redis_server.start)
+    assert 0.3 <= anyio.current_time() - started < 2.5
 
 
 async def test_an_unreachable_redis_is_never_unlimited(prefix: str) -> None:
@@ -340,23 +355,13 @@ def test_both_clients_take_it_and_nothing_shows_the_secrets(redis_server: RedisS
     assert "5 per 2s" in repr(windows)
 
 
-async def test_a_policy_without_live_state_changes_nothing(
-    redis_server: RedisServer, prefix: str, redis_client: redis.Redis
-) -> None:
-    limiter = _limiter(redis_server, prefix, (RateWindow(1, 60),))
-    states = limiter.observe({"RateLimit-Policy": '"1-in-1min";q=1;w=60'})
-    assert [(state.quota, state.remaining) for state in states] == [(1, None)]
-    assert list(redis_client.scan_iter(f"{prefix}:*")) == []
-    assert await _timed(limiter) < 0.1
-
-
 async def test_a_script_redis_refuses_raises_at_once(
     redis_server: RedisServer, prefix: str, redis_client: redis.Redis
 ) -> None:
     limiter = _limiter(redis_server, prefix, (RateWindow(5, 2),), unavailable_after=30.0)
     redis_client.set(f"{prefix}:{{{_digest(TOKEN)}}}:windows:log", "not a sorted set")
     started = anyio.current_time()
-    with pytest.raises(RedisUnavailableError, match="refused its script") as caught:
+    with pytest.raises(RedisUnavailableError, match="refused running its script") as caught:
         await limiter.acquire()
     assert anyio.current_time() - started < 1.0
     assert isinstance(caught.value.__cause__, redis.ResponseError)

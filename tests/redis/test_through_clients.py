@@ -24,7 +24,7 @@ from buffer_async import (
     RedisRateLimiter,
 )
 
-from .conftest import RedisServer
+from .conftest import RedisServer, written
 
 pytestmark = pytest.mark.anyio
 
@@ -81,6 +81,7 @@ async def test_the_headers_one_client_reads_bind_the_other(
         _graphql(redis_server, prefix, max_wait=1.0) as second,
     ):
         assert await first.execute(QUERY) == DATA
+        await written(first.rate_limiter)
         with pytest.raises(RateLimitWaitTooLong) as caught:
             await second.execute(QUERY)
     assert route.call_count == 1
