@@ -36,6 +36,9 @@ class LoopbackServer(ThreadingHTTPServer):
 
     daemon_threads = False  # server_close() joins every connection's thread
     block_on_close = True
+    # socketserver listens with a backlog of 5: a crowd connecting at once would
+    # lose SYNs, each retried a second later, which the timings would show.
+    request_queue_size = 128
 
     def __init__(self, limit: ServerRateLimit) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
@@ -67,6 +70,9 @@ class LoopbackServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: LoopbackServer
     protocol_version = "HTTP/1.1"  # keep-alive, as Buffer's servers do
+    # Headers and body go out in two writes; with Nagle on, the second waits for
+    # the client's delayed ACK (about 40 ms a request on a kept-alive connection).
+    disable_nagle_algorithm = True
     timeout = 10.0  # an idle kept-alive connection ends by itself; server_close() joins it
 
     def do_GET(self) -> None:
