@@ -85,7 +85,13 @@ def test_serve_runs_uvicorn(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox) -
     ((app, options),) = calls
     assert isinstance(app, SandboxApp)
     assert app.sandbox is sandbox
-    assert options == {"host": "127.0.0.1", "port": 8081, "log_level": "info"}
+    # The sandbox dates its answers itself: uvicorn's Date beside it would make two.
+    assert options == {
+        "host": "127.0.0.1",
+        "port": 8081,
+        "log_level": "info",
+        "date_header": False,
+    }
 
 
 def test_serve_without_uvicorn(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox) -> None:
