@@ -31,6 +31,12 @@ How this module reads the formula, where the page leaves room:
 - Aliases and directives are counted over the whole document text; tokens are
   the lexer's tokens (punctuators, names, values; not comments, commas or
   white space), as graphql-js counts them for its ``maxTokens`` option.
+- Costs are summed exactly, as fractions, so that a document is compared with
+  the limit without rounding, however deep it nests.
+
+The sandbox's GraphQL door measures what it refuses with these same
+functions (``sandbox/_graphql_query_limits``), so the SDK's check and the
+sandbox never disagree on a document.
 
 Pure functions of the schema and the document. This module needs graphql-core,
 which comes with the ``sandbox`` extra (and the test environment), never with
@@ -40,6 +46,7 @@ the core package.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import cast
 
 import attrs
@@ -72,9 +79,9 @@ __all__ = [
     "measure_document",
 ]
 
-LEAF_FIELD_POINTS = 1
-OBJECT_FIELD_POINTS = 2
-NESTING_FACTOR = 1.5
+LEAF_FIELD_POINTS = Fraction(1)
+OBJECT_FIELD_POINTS = Fraction(2)
+NESTING_FACTOR = Fraction(3, 2)
 
 
 @attrs.frozen(kw_only=True)
@@ -82,14 +89,15 @@ class QueryMeasure:
     """What one operation of a document measures against Buffer's limits.
 
     Attributes:
-        cost: complexity points (scalar 1, object 2, x1.5 per nesting level).
+        cost: complexity points (scalar 1, object 2, x1.5 per nesting level),
+            exact (a fraction: ``float(cost)`` to print).
         depth: fields on the longest path from the operation to a leaf.
         aliases: aliased fields in the whole document.
         directives: directive uses in the whole document.
         tokens: lexical tokens of the whole document.
     """
 
-    cost: float
+    cost: Fraction
     depth: int
     aliases: int
     directives: int
@@ -139,11 +147,13 @@ BUFFER_QUERY_LIMITS = QueryLimits()
 """Buffer's published limits (guides/api-limits). "These limits may change."."""
 
 
-def count_tokens(text: str) -> int:
+def count_tokens(text: str, *, stop_after: int | None = None) -> int:
     """The lexical tokens of a GraphQL document, as a parser's token limit counts them.
 
     Args:
         text: the document's source text.
+        stop_after: stop counting once the count is past this (a server need
+            not lex a megabyte to know it is over 15,000 tokens).
 
     Returns:
         Every token the lexer yields before the end of the text: punctuators,
@@ -158,6 +168,8 @@ def count_tokens(text: str) -> int:
     tokens = 0
     while lexer.advance().kind is not TokenKind.EOF:
         tokens += 1
+        if stop_after is not None and tokens > stop_after:
+            break
     return tokens
 
 
@@ -236,7 +248,7 @@ def _cost_and_depth(
     root: GraphQLObjectType,
     selection_set: SelectionSetNode,
     fragments: Mapping[str, FragmentDefinitionNode],
-) -> tuple[float, int]:
+) -> tuple[Fraction, int]:
     # An explicit stack, not recursion: a document nested thousands of levels
     # deep is measured (and refused), not a RecursionError. Each entry is a
     # selection set, the type it selects from, the level of its fields and
@@ -244,10 +256,12 @@ def _cost_and_depth(
     pending: list[tuple[GraphQLNamedType, SelectionSetNode, int, frozenset[str]]] = [
         (root, selection_set, 1, frozenset())
     ]
-    cost = 0.0
+    weights: dict[int, Fraction] = {}  # NESTING_FACTOR ** (level - 1), by level
+    cost = Fraction(0)
     depth = 0
     while pending:
         parent, selections, level, spread = pending.pop()
+        weight = weights.setdefault(level, NESTING_FACTOR ** (level - 1))
         for selection in selections.selections:
             if isinstance(selection, FieldNode):
                 field = _field_definition(schema, parent, selection.name.value)
@@ -255,9 +269,9 @@ def _cost_and_depth(
                 # In a valid document a field has a selection set exactly when
                 # its type is an object, an interface or a union.
                 if selection.selection_set is None:
-                    cost += LEAF_FIELD_POINTS * NESTING_FACTOR ** (level - 1)
+                    cost += LEAF_FIELD_POINTS * weight
                 else:
-                    cost += OBJECT_FIELD_POINTS * NESTING_FACTOR ** (level - 1)
+                    cost += OBJECT_FIELD_POINTS * weight
                     child = get_named_type(field.type)
                     pending.append((child, selection.selection_set, level + 1, spread))
             elif isinstance(selection, InlineFragmentNode):

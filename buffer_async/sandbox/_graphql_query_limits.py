@@ -10,24 +10,11 @@ publishes (guides/api-limits, the same in every stored version)::
     directives   50
     tokens       15,000           "a parser-level limit on the overall size of the document"
 
-How the formula is read (the same reading as the SDK's own client-side
-check, so both always agree on a document):
-
-- A field costs 1 when it is a leaf (scalar, enum, ``__typename``) and 2 when
-  it has a selection set (object, interface, union), times ``1.5 ** (level -
-  1)``, a root field being at level 1. ``{ account { id } }`` costs
-  ``2 + 1 x 1.5 = 3.5``. Costs are summed exactly (as fractions), so a
-  document is compared with the limit without rounding.
-- Fragments add no level: the fields of an inline or spread fragment count at
-  the level of the selection set they sit in, once per spread, and every
-  member of a union counts, whatever the server would return.
-- Lists and arguments (``first``) change nothing: the page publishes no
-  multiplier for them.
-- Depth is the number of fields on the longest path from the operation to a
-  leaf (``{ account { id } }`` is 2). Aliases (aliased fields) and directives
-  (every ``@name`` use) are counted over the whole document; tokens are the
-  lexer's tokens (punctuators, names, values; not comments, commas or white
-  space), over the whole source text.
+What a document measures is the SDK's own ``measure_document``
+(``graphql/_limits``, whose docstring says how the formula is read): one
+reading of Buffer's page, so that the SDK's client-side check and the door
+never disagree on a document. This module adds what only a server does:
+the limits, the order of refusals and Buffer's messages.
 
 Messages. The pack gives exactly one: ``{"errors": [{"message": "Query exceeds
 maximum allowed complexity. Please simplify your query."}]}``, and says "the
@@ -46,47 +33,24 @@ order depth, aliases, directives, complexity.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
 import attrs
-from graphql import (
-    DirectiveNode,
-    DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLInterfaceType,
-    GraphQLNamedType,
-    GraphQLObjectType,
-    GraphQLSchema,
-    InlineFragmentNode,
-    OperationDefinitionNode,
-    SelectionSetNode,
-    Visitor,
-    get_named_type,
-    visit,
-)
-from graphql.language import Lexer, Source, TokenKind
+from graphql import DocumentNode, GraphQLSchema
+
+from ..graphql._limits import count_tokens, measure_document
 
 __all__ = [
     "BUFFER_LIMITS",
     "LIMIT_NAMES",
     "GraphQLQueryLimits",
-    "QueryMeasures",
     "QueryRefusal",
     "answer_body",
-    "count_tokens",
     "limit_message",
-    "measure_query",
     "refuse_query",
     "refuse_source",
 ]
-
-_SCALAR = Fraction(1)
-_OBJECT = Fraction(2)
-_FACTOR = Fraction(3, 2)
 
 LIMIT_NAMES = ("tokens", "depth", "aliases", "directives", "complexity")
 
@@ -122,25 +86,6 @@ BUFFER_LIMITS = GraphQLQueryLimits()
 
 
 @attrs.frozen(kw_only=True)
-class QueryMeasures:
-    """What one operation of a document measures.
-
-    Attributes:
-        cost: complexity points, exact (a fraction: ``float(cost)`` to print).
-        depth: fields on the longest path from the operation to a leaf.
-        aliases: aliased fields in the whole document.
-        directives: directive uses in the whole document.
-        tokens: lexical tokens of the whole document.
-    """
-
-    cost: Fraction
-    depth: int
-    aliases: int
-    directives: int
-    tokens: int
-
-
-@attrs.frozen(kw_only=True)
 class QueryRefusal:
     """One limit a document goes over.
 
@@ -168,27 +113,6 @@ def answer_body(refusals: tuple[QueryRefusal, ...]) -> dict[str, Any]:
     return {"errors": [refusal.error() for refusal in refusals]}
 
 
-def count_tokens(text: str, *, stop_after: int | None = None) -> int:
-    """The lexical tokens of a GraphQL document's text.
-
-    Args:
-        text: the source text.
-        stop_after: stop counting once the count is past this (a server need
-            not lex a megabyte to know it is over 15,000 tokens).
-
-    Raises:
-        graphql.GraphQLError: the text holds something no token can start with,
-            or an unterminated string (a syntax error, as parsing would say).
-    """
-    lexer = Lexer(Source(text))
-    tokens = 0
-    while lexer.advance().kind is not TokenKind.EOF:
-        tokens += 1
-        if stop_after is not None and tokens > stop_after:
-            break
-    return tokens
-
-
 def refuse_source(text: str, limits: GraphQLQueryLimits = BUFFER_LIMITS) -> QueryRefusal | None:
     """Refuse a document's text over the token limit, before parsing it; ``None`` when it fits.
 
@@ -206,51 +130,6 @@ def refuse_source(text: str, limits: GraphQLQueryLimits = BUFFER_LIMITS) -> Quer
     return None
 
 
-def measure_query(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    *,
-    operation_name: str | None = None,
-) -> QueryMeasures:
-    """Measure the operation a request runs, and its whole document.
-
-    The document should have passed ``graphql.validate``; this checks only
-    what it needs to measure.
-
-    Args:
-        schema: the schema the document is written against.
-        document: from ``graphql.parse``, with locations (the default).
-        operation_name: the request's ``operationName``; ``None`` when the
-            document holds exactly one operation.
-
-    Raises:
-        ValueError: no operation to choose (none, several and no name, no
-            such name); no source location; a field its type does not have,
-            an unknown fragment or type, or fragments spreading in a cycle.
-    """
-    operation = _operation(document, operation_name)
-    if document.loc is None:
-        raise ValueError("the document has no source location; parse it with locations")
-    root = schema.get_root_type(operation.operation)
-    if root is None:
-        raise ValueError(f"the schema has no {operation.operation.value} type")
-    fragments = {
-        definition.name.value: definition
-        for definition in document.definitions
-        if isinstance(definition, FragmentDefinitionNode)
-    }
-    cost, depth = _cost_and_depth(schema, root, operation.selection_set, fragments)
-    counter = _Counter()
-    visit(document, counter)
-    return QueryMeasures(
-        cost=cost,
-        depth=depth,
-        aliases=counter.aliases,
-        directives=counter.directives,
-        tokens=count_tokens(document.loc.source.body),
-    )
-
-
 def refuse_query(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -264,9 +143,10 @@ def refuse_query(
     gone over, in the order depth, aliases, directives, complexity.
 
     Raises:
-        ValueError: as ``measure_query``.
+        ValueError: as ``measure_document`` (the operation cannot be chosen,
+            or the document does not fit the schema).
     """
-    measures = measure_query(schema, document, operation_name=operation_name)
+    measures = measure_document(schema, document, operation_name=operation_name)
     checks: tuple[tuple[str, Fraction | int, int], ...] = (
         ("tokens", measures.tokens, limits.tokens),
         ("depth", measures.depth, limits.depth),
@@ -282,96 +162,3 @@ def refuse_query(
     if refusals and refusals[0].limit == "tokens":
         return refusals[:1]
     return refusals
-
-
-def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
-    operations = [
-        definition
-        for definition in document.definitions
-        if isinstance(definition, OperationDefinitionNode)
-    ]
-    if name is None:
-        if len(operations) != 1:
-            raise ValueError(f"the document holds {len(operations)} operations; name one")
-        return operations[0]
-    for operation in operations:
-        if operation.name is not None and operation.name.value == name:
-            return operation
-    raise ValueError(f"the document has no operation named {name!r}")
-
-
-_Pending = tuple[GraphQLNamedType, SelectionSetNode, int, frozenset[str]]
-
-
-def _cost_and_depth(
-    schema: GraphQLSchema,
-    root: GraphQLObjectType,
-    selection_set: SelectionSetNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
-) -> tuple[Fraction, int]:
-    # A stack, not recursion: a document nested thousands deep is measured and
-    # refused, never a RecursionError. Each entry: the type selected from, the
-    # selection set, its fields' level, the fragments spread on the way.
-    weights: dict[int, Fraction] = {}
-    pending: list[_Pending] = [(root, selection_set, 1, frozenset())]
-    cost = Fraction(0)
-    depth = 0
-    while pending:
-        parent, selections, level, spread = pending.pop()
-        weight = weights.setdefault(level, _FACTOR ** (level - 1))
-        for selection in selections.selections:
-            if isinstance(selection, FieldNode):
-                depth = max(depth, level)
-                child = _child_type(schema, parent, selection.name.value)
-                if selection.selection_set is None:
-                    cost += _SCALAR * weight
-                else:
-                    cost += _OBJECT * weight
-                    pending.append((child, selection.selection_set, level + 1, spread))
-            elif isinstance(selection, InlineFragmentNode):
-                condition = parent
-                if selection.type_condition is not None:
-                    condition = _named(schema, selection.type_condition.name.value)
-                pending.append((condition, selection.selection_set, level, spread))
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name in spread:
-                    raise ValueError(f"fragment {name!r} spreads itself")
-                fragment = fragments.get(name)
-                if fragment is None:
-                    raise ValueError(f"the document has no fragment named {name!r}")
-                condition = _named(schema, fragment.type_condition.name.value)
-                pending.append((condition, fragment.selection_set, level, spread | {name}))
-    return cost, depth
-
-
-def _child_type(schema: GraphQLSchema, parent: GraphQLNamedType, name: str) -> GraphQLNamedType:
-    if name == "__typename":
-        return _named(schema, "String")
-    if parent is schema.query_type and name in ("__schema", "__type"):
-        return _named(schema, "__Schema" if name == "__schema" else "__Type")
-    if isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)) and name in parent.fields:
-        child: GraphQLNamedType = get_named_type(parent.fields[name].type)
-        return child
-    raise ValueError(f"type {parent.name} has no field {name!r}; validate the document first")
-
-
-def _named(schema: GraphQLSchema, name: str) -> GraphQLNamedType:
-    named = schema.get_type(name)
-    if named is None:
-        raise ValueError(f"the schema has no type named {name!r}")
-    return named
-
-
-class _Counter(Visitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.aliases = 0
-        self.directives = 0
-
-    def enter_field(self, node: FieldNode, *_: object) -> None:
-        if node.alias is not None:
-            self.aliases += 1
-
-    def enter_directive(self, _node: DirectiveNode, *_: object) -> None:
-        self.directives += 1

@@ -7,20 +7,16 @@ from importlib.resources import files
 
 import pytest
 from graphql import GraphQLError, build_schema, parse, validate
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from buffer_async.graphql._documents import OPERATIONS
-from buffer_async.graphql._limits import measure_document
+from buffer_async.graphql._limits import count_tokens, measure_document
 from buffer_async.sandbox._graphql_query_limits import (
     BUFFER_LIMITS,
     LIMIT_NAMES,
     GraphQLQueryLimits,
     QueryRefusal,
     answer_body,
-    count_tokens,
     limit_message,
-    measure_query,
     refuse_query,
     refuse_source,
 )
@@ -53,23 +49,14 @@ def refusals(text: str, limits: GraphQLQueryLimits = BUFFER_LIMITS) -> list[str]
 
 
 @pytest.mark.parametrize("field", sorted(OPERATIONS))
-def test_every_sdk_operation_measures_what_the_sdks_own_check_says(field: str) -> None:
+def test_every_sdk_operation_passes_the_door(field: str) -> None:
     document = parse(OPERATIONS[field].document)
     assert validate(BUFFER_SCHEMA, document) == []
-    ours = measure_query(BUFFER_SCHEMA, document)
-    sdk = measure_document(BUFFER_SCHEMA, document)
-    assert float(ours.cost) == sdk.cost
-    assert (ours.depth, ours.aliases, ours.directives, ours.tokens) == (
-        sdk.depth,
-        sdk.aliases,
-        sdk.directives,
-        sdk.tokens,
-    )
     assert refuse_query(BUFFER_SCHEMA, document) == ()
 
 
 def test_the_posts_operation_has_the_figures_the_sdk_documents() -> None:
-    measures = measure_query(BUFFER_SCHEMA, parse(OPERATIONS["posts"].document))
+    measures = measure_document(BUFFER_SCHEMA, parse(OPERATIONS["posts"].document))
     assert round(float(measures.cost), 1) == 2507.6
     assert (measures.depth, measures.tokens) == (9, 576)
 
@@ -100,9 +87,8 @@ def test_the_posts_operation_has_the_figures_the_sdk_documents() -> None:
 def test_cost_and_depth_follow_buffers_formula(text: str, cost: Fraction, depth: int) -> None:
     document = parse(text)
     assert validate(SCHEMA, document) == []
-    measures = measure_query(SCHEMA, document)
+    measures = measure_document(SCHEMA, document)
     assert (measures.cost, measures.depth) == (cost, depth)
-    assert float(measures.cost) == measure_document(SCHEMA, document).cost
 
 
 def test_aliases_directives_and_tokens_count_over_the_whole_document() -> None:
@@ -110,7 +96,7 @@ def test_aliases_directives_and_tokens_count_over_the_whole_document() -> None:
         "query Q($on: Boolean!) @skip(if: false) { one: a @include(if: $on) ...F }\n"
         "fragment F on Query { two: a three: node @skip(if: true) { x } }  # a comment, not tokens"
     )
-    measures = measure_query(SCHEMA, parse(text))
+    measures = measure_document(SCHEMA, parse(text))
     assert (measures.aliases, measures.directives) == (3, 3)
     assert measures.tokens == count_tokens(text) == 53
 
@@ -142,7 +128,7 @@ def chain(depth: int) -> str:
 
 
 def test_depth_at_the_limit_passes_and_one_more_is_refused() -> None:
-    assert measure_query(SCHEMA, parse(chain(25))).depth == 25
+    assert measure_document(SCHEMA, parse(chain(25))).depth == 25
     assert refusals(chain(25)) == []
     assert refusals(chain(26)) == ["depth"]
     (refusal,) = refuse_query(SCHEMA, parse(chain(26)))
@@ -206,7 +192,7 @@ def costly(points: int) -> str:
 
 def test_complexity_at_the_limit_passes_and_one_point_more_is_refused() -> None:
     at_limit = parse(costly(175_000))
-    measures = measure_query(SCHEMA, at_limit)
+    measures = measure_document(SCHEMA, at_limit)
     assert measures.cost == 175_000
     assert measures.tokens < 500
     assert refuse_query(SCHEMA, at_limit) == ()
@@ -214,7 +200,6 @@ def test_complexity_at_the_limit_passes_and_one_point_more_is_refused() -> None:
     assert refusal.limit == "complexity"
     assert refusal.message == COMPLEXITY
     assert (refusal.measured, refusal.maximum) == (175_001, 175_000)
-    assert float(measures.cost) == measure_document(SCHEMA, at_limit).cost
 
 
 def test_half_a_point_over_is_over() -> None:
@@ -259,8 +244,8 @@ def test_an_unknown_limit_has_no_message() -> None:
 
 def test_the_named_operation_is_the_one_measured() -> None:
     document = parse("query Small { a } query Big { node { next { x } } }")
-    assert measure_query(SCHEMA, document, operation_name="Small").cost == 1
-    assert measure_query(SCHEMA, document, operation_name="Big").depth == 3
+    assert measure_document(SCHEMA, document, operation_name="Small").cost == 1
+    assert measure_document(SCHEMA, document, operation_name="Big").depth == 3
 
 
 @pytest.mark.parametrize(
@@ -285,42 +270,12 @@ def test_a_document_that_cannot_be_measured_is_a_value_error(
 
 def test_a_document_without_locations_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="no source location"):
-        measure_query(SCHEMA, parse("{ a }", no_location=True))
+        measure_document(SCHEMA, parse("{ a }", no_location=True))
 
 
 def test_text_that_does_not_lex_is_a_syntax_error() -> None:
     with pytest.raises(GraphQLError, match="Syntax Error"):
         refuse_source('{ a(x: "unterminated) }')
-
-
-def selections(level: int) -> st.SearchStrategy[str]:
-    leaf = st.sampled_from(["x", "name", "__typename", "alias: x"])
-    if level >= 4:
-        return leaf
-    inner = st.lists(selections(level + 1), min_size=1, max_size=3).map(" ".join)
-    nested = st.one_of(
-        inner.map(lambda body: f"next {{ {body} }}"),
-        inner.map(lambda body: f"nodes {{ {body} }}"),
-        inner.map(lambda body: f"... on Node {{ {body} }}"),
-        inner.map(lambda body: f"...F @skip(if: false) {body}"),
-    )
-    return st.one_of(leaf, nested)
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.lists(selections(1), min_size=1, max_size=3).map(" ".join))
-def test_any_document_measures_what_the_sdks_check_says(body: str) -> None:
-    text = f"{{ node {{ {body} }} }} fragment F on Node {{ x next {{ name }} }}"
-    document = parse(text)
-    ours = measure_query(SCHEMA, document)
-    sdk = measure_document(SCHEMA, document)
-    assert float(ours.cost) == sdk.cost
-    assert (ours.depth, ours.aliases, ours.directives, ours.tokens) == (
-        sdk.depth,
-        sdk.aliases,
-        sdk.directives,
-        sdk.tokens,
-    )
 
 
 def test_a_document_far_too_deep_is_refused_for_depth_and_cost() -> None:
