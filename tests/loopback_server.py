@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TypeVar
 
 from buffer_async.sandbox import ServerRateLimit
 
@@ -67,27 +68,18 @@ class LoopbackServer(ThreadingHTTPServer):
             return retry_after
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: LoopbackServer
+class JsonHandler(BaseHTTPRequestHandler):
+    """A request handler answering JSON over kept-alive connections, quietly.
+
+    The loopback servers of the tests (this one, and those of ``tests/redis``)
+    answer through ``_answer``.
+    """
+
     protocol_version = "HTTP/1.1"  # keep-alive, as Buffer's servers do
     # Headers and body go out in two writes; with Nagle on, the second waits for
     # the client's delayed ACK (about 40 ms a request on a kept-alive connection).
     disable_nagle_algorithm = True
     timeout = 10.0  # an idle kept-alive connection ends by itself; server_close() joins it
-
-    def do_GET(self) -> None:
-        if self.path.split("?", 1)[0] != USER_PATH:
-            self._answer(404, {"success": False, "code": 404, "message": "Not found"})
-            return
-        retry_after = self.server.arrive()
-        if retry_after is None:
-            self._answer(200, {"id": "u1"})
-        else:
-            self._answer(
-                429,
-                {"success": False, "code": 429, "message": "Too many requests"},
-                {"Retry-After": str(math.ceil(retry_after))},
-            )
 
     def _answer(self, status: int, body: object, headers: dict[str, str] | None = None) -> None:
         content = json.dumps(body).encode()
@@ -103,14 +95,16 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # keep test output clean
 
 
-@contextmanager
-def serve(limit: ServerRateLimit) -> Iterator[LoopbackServer]:
-    """Run a ``LoopbackServer`` in a background thread for the ``with`` block.
+_Server = TypeVar("_Server", bound=ThreadingHTTPServer)
 
-    On exit the server stops accepting, closes its socket and joins every
-    thread it started, so nothing is left open.
+
+@contextmanager
+def running(server: _Server) -> Iterator[_Server]:
+    """Serve ``server`` in a background thread for the ``with`` block.
+
+    On exit the server stops accepting, closes its socket and joins the
+    threads it waits for, so nothing is left open.
     """
-    server = LoopbackServer(limit)
     thread = threading.Thread(
         target=server.serve_forever, args=(0.05,), name="loopback-server", daemon=True
     )
@@ -121,3 +115,32 @@ def serve(limit: ServerRateLimit) -> Iterator[LoopbackServer]:
         server.shutdown()
         thread.join()
         server.server_close()
+
+
+class _Handler(JsonHandler):
+    server: LoopbackServer
+
+    def do_GET(self) -> None:
+        if self.path.split("?", 1)[0] != USER_PATH:
+            self._answer(404, {"success": False, "code": 404, "message": "Not found"})
+            return
+        retry_after = self.server.arrive()
+        if retry_after is None:
+            self._answer(200, {"id": "u1"})
+        else:
+            self._answer(
+                429,
+                {"success": False, "code": 429, "message": "Too many requests"},
+                {"Retry-After": str(math.ceil(retry_after))},
+            )
+
+
+@contextmanager
+def serve(limit: ServerRateLimit) -> Iterator[LoopbackServer]:
+    """Run a ``LoopbackServer`` in a background thread for the ``with`` block.
+
+    On exit the server stops accepting, closes its socket and joins every
+    thread it started, so nothing is left open.
+    """
+    with running(LoopbackServer(limit)) as server:
+        yield server

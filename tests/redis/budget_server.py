@@ -17,7 +17,6 @@ one request, whatever the budget, once it has admitted a number of them.
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 import time
@@ -25,11 +24,13 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Protocol
 
 from buffer_async import RateWindow
 from buffer_async.sandbox import busiest_window
+
+from ..loopback_server import JsonHandler, running
 
 __all__ = ["Arrival", "Budget", "BudgetServer", "SlidingWindows", "greedy_admissions", "serving"]
 
@@ -162,13 +163,8 @@ class BudgetServer(ThreadingHTTPServer):
         return busiest_window(self.admitted(), seconds)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     server: BudgetServer
-    protocol_version = "HTTP/1.1"  # keep-alive, as Buffer's servers do
-    timeout = 10.0
-    # The status line, headers and body go out in several writes: without
-    # this, Nagle's algorithm holds the body for the client's delayed ACK (40 ms).
-    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         if self.path.split("?", 1)[0] != V1_PATH:
@@ -190,29 +186,9 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._answer(429, refusal, {"Retry-After": f"{math.ceil(wait * 1000) / 1000:.3f}"})
 
-    def _answer(self, status: int, body: object, headers: dict[str, str] | None = None) -> None:
-        content = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(content)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(content)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # keep test output clean
-
 
 @contextmanager
 def serving() -> Iterator[BudgetServer]:
     """A ``BudgetServer`` in a background thread for the ``with`` block, closed after it."""
-    server = BudgetServer()
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with running(BudgetServer()) as server:
         yield server
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()

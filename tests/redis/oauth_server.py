@@ -12,14 +12,15 @@ and 401 to anything else.
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qsl
+
+from ..loopback_server import JsonHandler, running
 
 __all__ = ["OAuthServer", "serve_oauth"]
 
@@ -108,10 +109,8 @@ def _token(kind: str) -> str:
     return f"{kind}-{secrets.token_urlsafe(18)}"
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     server: OAuthServer
-    protocol_version = "HTTP/1.1"
-    timeout = 10.0
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -127,27 +126,9 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._answer(404, {"error": "not found"})
 
-    def _answer(self, status: int, body: object) -> None:
-        content = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(content)))
-        self.end_headers()
-        self.wfile.write(content)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # keep test output clean
-
 
 @contextmanager
 def serve_oauth(*, answer_after: float = 0.2, expires_in: int = 3600) -> Iterator[OAuthServer]:
     """Run an ``OAuthServer`` for the ``with`` block; on exit it stops and joins its threads."""
-    server = OAuthServer(answer_after=answer_after, expires_in=expires_in)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with running(OAuthServer(answer_after=answer_after, expires_in=expires_in)) as server:
         yield server
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
