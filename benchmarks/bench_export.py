@@ -38,7 +38,6 @@ import argparse
 import gc
 import json
 import math
-import resource
 import subprocess
 import sys
 import tempfile
@@ -52,6 +51,7 @@ import anyio
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _bulk_account import fill_account, max_rss_bytes  # noqa: E402
 from _docs_table import machine, update_section  # noqa: E402
 
 from buffer_async import BufferClient, RateLimit  # noqa: E402
@@ -63,7 +63,6 @@ from buffer_async.sandbox import (  # noqa: E402
     Sandbox,
     SandboxClock,
     SandboxRateLimit,
-    UpdateRecord,
 )
 
 PROFILES = 20
@@ -82,34 +81,7 @@ def build(updates: int) -> Sandbox:
     sandbox = Sandbox(
         clock=SandboxClock(DEMO_START, running=True), rate_limit=SERVER, plan="business"
     )
-    state = sandbox.state
-    per_profile = updates // PROFILES
-    pending = int(per_profile * PENDING_SHARE)
-    services = ("twitter", "facebook", "linkedin", "instagram")
-    for index in range(PROFILES):
-        profile_id = sandbox.add_profile(
-            services[index % len(services)], username=f"profile_{index}", followers=1000
-        )
-        for number in range(per_profile):
-            created = DEMO_START - (number + 2) * 3_600
-            text = f'Update {number} of profile {index}: "bulk", exported — once ✅'
-            record = UpdateRecord(
-                id=state.new_id(created),
-                profile_id=profile_id,
-                user_id=sandbox.user_id,
-                text=text,
-                created_at=created,
-                updated_at=created,
-            )
-            state.updates[record.id] = record
-            if number < pending:
-                state.queues[profile_id].append(record.id)
-            else:
-                record.status = "sent"
-                record.sent_at = record.due_at = created + 600
-                record.statistics = {"reach": number, "clicks": number // 10}
-                record.service_update_id = str(10**17 + number)
-        state.recompute(profile_id)
+    fill_account(sandbox, updates, sources=PROFILES, queued_share=PENDING_SHARE)
     return sandbox
 
 
@@ -130,11 +102,6 @@ async def export(sandbox: Sandbox, path: Path) -> ExportSummary:
     async with http_client, client:
         with ExportFile(path, "jsonl") as writer:
             return await export_updates(client, writer, ExportPlan(concurrency=CONCURRENCY))
-
-
-def max_rss_bytes() -> int:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,6 @@ import argparse
 import gc
 import json
 import math
-import resource
 import subprocess
 import sys
 import tempfile
@@ -67,6 +66,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _bulk_account import fill_account, max_rss_bytes  # noqa: E402
 from _docs_table import machine, update_section  # noqa: E402
 
 from buffer_async import BufferGraphQLClient, RateWindow, RollingWindowLimiter  # noqa: E402
@@ -80,7 +80,6 @@ from buffer_async.sandbox import (  # noqa: E402
     SANDBOX_GRAPHQL_URL,
     Sandbox,
     SandboxClock,
-    UpdateRecord,
 )
 from buffer_async.sandbox._graphql_rate_windows import policy_name  # noqa: E402
 
@@ -140,34 +139,7 @@ def build(posts: int, budget: Budget) -> Sandbox:
         graphql_rate_limit=budget.windows,
         plan="business",
     )
-    state = sandbox.state
-    per_channel = posts // CHANNELS
-    scheduled = int(per_channel * SCHEDULED_SHARE)
-    services = ("twitter", "facebook", "linkedin", "instagram")
-    for index in range(CHANNELS):
-        channel_id = sandbox.add_profile(
-            services[index % len(services)], username=f"channel_{index}", followers=1000
-        )
-        for number in range(per_channel):
-            created = DEMO_START - (number + 2) * 3_600
-            text = f'Post {number} of channel {index}: "bulk", exported — once ✅'
-            record = UpdateRecord(
-                id=state.new_id(created),
-                profile_id=channel_id,
-                user_id=sandbox.user_id,
-                text=text,
-                created_at=created,
-                updated_at=created,
-            )
-            state.updates[record.id] = record
-            if number < scheduled:
-                state.queues[channel_id].append(record.id)
-            else:
-                record.status = "sent"
-                record.sent_at = record.due_at = created + 600
-                record.statistics = {"reach": number, "clicks": number // 10}
-                record.service_update_id = str(10**17 + number)
-        state.recompute(channel_id)
+    fill_account(sandbox, posts, sources=CHANNELS, queued_share=SCHEDULED_SHARE)
     return sandbox
 
 
@@ -249,11 +221,6 @@ async def export(sandbox: Sandbox, path: Path, budget: Budget) -> Run:
     return Run(
         summary, requests, wall, transport.admitted, transport.fewest_left, transport.refused
     )
-
-
-def max_rss_bytes() -> int:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB
 
 
 @dataclass(frozen=True)
