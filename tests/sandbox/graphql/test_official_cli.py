@@ -23,8 +23,8 @@ import pytest
 
 from buffer_async import BufferClient, BufferGraphQLClient, NotFoundError
 
+from ...served_process import ServedSandbox, serve_sandbox
 from .official_cli import OfficialCLI, Outcome, require_official_cli
-from .served_process import ServedSandbox, serve_sandbox
 
 T = TypeVar("T")
 DEMO_CHANNELS = [  # Sandbox.demo(seed=0)'s profiles, in v1's order
