@@ -22,7 +22,7 @@ from typing import Any
 import anyio
 import attrs
 
-from .._errors import BadRequestError
+from .._errors import BadRequestError, BufferAPIError
 from .._ratelimit_budget import WindowUsage, _window_label
 from ..graphql._client import BufferGraphQLClient
 from ..graphql._inputs import POST_STATUSES
@@ -199,8 +199,17 @@ class _PostsJob:
             return None
 
     def _announce_wait(self) -> None:
-        """Tell the display once when the budget will hold the next request."""
-        wait, window = next_wait(self.client.rate_limit_usage())
+        """Tell the display once when the budget will hold the next request.
+
+        Only a display's business: a limiter that cannot say (a Redis one
+        whose Redis is away) announces nothing, and the request's own
+        ``acquire`` meets the error, or waits, as it would anyway.
+        """
+        try:
+            usage = self.client.rate_limit_usage()
+        except BufferAPIError:
+            return
+        wait, window = next_wait(usage)
         if wait < ANNOUNCED_WAIT:
             return
         until = anyio.current_time() + wait  # the limiter's clock

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from buffer_async import BufferGraphQLClient, NotFoundError
+from buffer_async import BufferGraphQLClient, NotFoundError, RedisUnavailableError
 from buffer_async.cli._commands import main
 from buffer_async.cli._errors import UsageError
 from buffer_async.cli._export_command import list_channels
@@ -151,3 +151,32 @@ def test_the_graphql_export_of_a_served_sandbox_is_bars_on_a_terminal(
     assert code == 0
     assert "· posts" in err.getvalue()
     assert "posts written: 447" in out.getvalue()
+
+
+class Unsure:
+    """A limiter that admits every request but cannot say what is left (its Redis is away)."""
+
+    async def acquire(self) -> None:
+        return None
+
+    async def penalize(self, retry_after: float) -> None:
+        return None
+
+    def snapshot(self) -> tuple[()]:
+        raise RedisUnavailableError("Redis did not answer")
+
+
+@pytest.mark.anyio
+async def test_a_limiter_that_cannot_say_what_is_left_announces_nothing(tmp_path: Path) -> None:
+    page = {"edges": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}
+    http = httpx.AsyncClient(
+        transport=buffer_answering({"data": {"posts": page}}), base_url="https://api.buffer.com"
+    )
+    client = BufferGraphQLClient("key", http_client=http, rate_limit=Unsure(), max_retries=0)
+    async with http, client:
+        with ExportFile(tmp_path / "p.jsonl", "jsonl", options=GRAPHQL) as file:
+            summary = await export_posts(
+                client, file, PostExportPlan(), channels=[Channel(id="c1", name="one")]
+            )
+    assert summary.complete
+    assert summary.waits == 0
