@@ -10,11 +10,11 @@ publishes (guides/api-limits, the same in every stored version)::
     directives   50
     tokens       15,000           "a parser-level limit on the overall size of the document"
 
-What a document measures is the SDK's own ``measure_document``
-(``graphql/_limits``, whose docstring says how the formula is read): one
-reading of Buffer's page, so that the SDK's client-side check and the door
-never disagree on a document. This module adds what only a server does:
-the limits, the order of refusals and Buffer's messages.
+What a document measures is ``_graphql_measure``'s ``measure_document``
+(whose docstring says how the formula is read), the same function the SDK's
+tests hold every document it sends to: one reading of Buffer's page, so that
+the SDK's documents and the door never disagree. This module adds what only
+a server does: the limits, the order of refusals and Buffer's messages.
 
 Messages. The pack gives exactly one: ``{"errors": [{"message": "Query exceeds
 maximum allowed complexity. Please simplify your query."}]}``, and says "the
@@ -39,7 +39,7 @@ from typing import Any
 import attrs
 from graphql import DocumentNode, GraphQLSchema
 
-from ..graphql._limits import count_tokens, measure_document
+from ._graphql_measure import count_tokens, measure_document
 
 __all__ = [
     "BUFFER_LIMITS",

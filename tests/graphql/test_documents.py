@@ -53,7 +53,11 @@ from graphql.validation import NoDeprecatedCustomRule
 from buffer_async.graphql import _documents, _models
 from buffer_async.graphql._converter import UNIONS, wire_name
 from buffer_async.graphql._documents import OPERATIONS, Operation
-from buffer_async.graphql._limits import BUFFER_QUERY_LIMITS, QueryMeasure, measure_document
+from buffer_async.sandbox._graphql_measure import (
+    BUFFER_QUERY_LIMITS,
+    QueryMeasure,
+    measure_document,
+)
 
 ORG = "64b7f0c2a1d3e4f5a6b7c8d9"
 CHANNEL_ID = "65a1b2c3d4e5f6a7b8c90064"

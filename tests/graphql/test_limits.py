@@ -13,7 +13,7 @@ from fractions import Fraction
 import pytest
 from graphql import GraphQLError, build_schema, parse
 
-from buffer_async.graphql._limits import (
+from buffer_async.sandbox._graphql_measure import (
     BUFFER_QUERY_LIMITS,
     QueryLimits,
     QueryMeasure,

@@ -22,7 +22,7 @@ from graphql import (
     validate_schema,
 )
 
-from buffer_async.graphql._limits import BUFFER_QUERY_LIMITS, measure_document
+from buffer_async.sandbox._graphql_measure import BUFFER_QUERY_LIMITS, measure_document
 
 from .graphql_reference_pack import (
     doc_examples,

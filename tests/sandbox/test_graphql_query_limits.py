@@ -9,7 +9,7 @@ import pytest
 from graphql import GraphQLError, build_schema, parse, validate
 
 from buffer_async.graphql._documents import OPERATIONS
-from buffer_async.graphql._limits import count_tokens, measure_document
+from buffer_async.sandbox._graphql_measure import count_tokens, measure_document
 from buffer_async.sandbox._graphql_query_limits import (
     BUFFER_LIMITS,
     LIMIT_NAMES,

@@ -34,9 +34,10 @@ How this module reads the formula, where the page leaves room:
 - Costs are summed exactly, as fractions, so that a document is compared with
   the limit without rounding, however deep it nests.
 
-The sandbox's GraphQL door measures what it refuses with these same
-functions (``sandbox/_graphql_query_limits``), so the SDK's check and the
-sandbox never disagree on a document.
+The sandbox's GraphQL door refuses what these functions measure over the
+limits (``_graphql_query_limits``), and the SDK's tests hold every document
+the SDK sends to them (``tests/graphql/test_documents.py``), so the two never
+disagree on a document.
 
 Pure functions of the schema and the document. This module needs graphql-core,
 which comes with the ``sandbox`` extra (and the test environment), never with
